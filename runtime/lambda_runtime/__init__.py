@@ -1,0 +1,15 @@
+"""A pure-Python runtime for AWS Lambda: the loop behind /var/runtime/bootstrap.
+
+Layout, by Runtime API concern:
+  config        the environment, read once at start
+  api_protocol  requests and replies as pure functions (no I/O)
+  api_client    the HTTP/1.1 keep-alive connection to the Runtime API
+  handler       sys.path and loading the user's handler (init errors)
+  marshal       events in, results out (JSON like awslambdaric)
+  context       the LambdaContext handed to the handler
+  errors        error bodies, stack traces and the X-Ray cause
+  logs          log sinks, error reports and the root logger's handler
+  loop          the runtime loop: init, then next -> invoke -> respond
+"""
+
+__version__ = "0.1.0"

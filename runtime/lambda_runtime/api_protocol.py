@@ -1,0 +1,172 @@
+"""The Lambda Runtime API (2018-06-01) as pure functions: bytes in, values out.
+
+Nothing here touches a socket (the h11 way): `api_client` does the I/O. Building
+requests and parsing replies without I/O is what lets the unit tests cover the
+protocol byte for byte.
+"""
+
+from __future__ import annotations
+
+API_PREFIX = "/2018-06-01/runtime"
+NEXT_PATH = API_PREFIX + "/invocation/next"
+INIT_ERROR_PATH = API_PREFIX + "/init/error"
+
+ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
+XRAY_CAUSE_HEADER = "Lambda-Runtime-Function-XRay-Error-Cause"
+# awslambdaric drops an X-Ray cause of 1 MiB or more rather than send a huge header.
+XRAY_CAUSE_MAX = 1024 * 1024
+
+# Lambda's limit for a buffered response (AWS "Lambda quotas": 6 MB = 6,291,556 bytes).
+MAX_BUFFERED_RESPONSE = 6_291_556
+
+
+def response_path(request_id: str) -> str:
+    return f"{API_PREFIX}/invocation/{request_id}/response"
+
+
+def error_path(request_id: str) -> str:
+    return f"{API_PREFIX}/invocation/{request_id}/error"
+
+
+class Invocation:
+    """One event as `GET /next` hands it over: the body and the headers that matter."""
+
+    __slots__ = (
+        "request_id",
+        "deadline_ms",
+        "invoked_function_arn",
+        "trace_id",
+        "client_context",
+        "cognito_identity",
+        "tenant_id",
+        "invocation_id",
+        "content_type",
+        "body",
+    )
+
+    def __init__(self, request_id: str, deadline_ms: int, invoked_function_arn: str | None,
+                 trace_id: str | None, client_context: str | None,
+                 cognito_identity: str | None, tenant_id: str | None,
+                 invocation_id: str | None, content_type: str | None, body: bytes) -> None:
+        self.request_id = request_id
+        self.deadline_ms = deadline_ms
+        self.invoked_function_arn = invoked_function_arn
+        self.trace_id = trace_id
+        self.client_context = client_context
+        self.cognito_identity = cognito_identity
+        self.tenant_id = tenant_id
+        self.invocation_id = invocation_id
+        self.content_type = content_type
+        self.body = body
+
+    def __repr__(self) -> str:
+        return f"Invocation(request_id={self.request_id!r}, body={len(self.body)} bytes)"
+
+
+class ProtocolError(Exception):
+    """The Runtime API answered something this runtime cannot use."""
+
+
+def build_request(method: str, path: str, host: str, body: bytes = b"",
+                  headers: dict | None = None) -> bytes:
+    """The head of one HTTP/1.1 request; the caller sends `body` after it.
+
+    Content-Length is always sent on a POST, so the server never waits for a chunked body.
+    """
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "User-Agent: " + USER_AGENT]
+    if headers:
+        for name, value in headers.items():
+            if value is not None:
+                lines.append(f"{name}: {value}")
+    if method != "GET":
+        lines.append(f"Content-Length: {len(body)}")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return head
+
+
+def next_request(host: str) -> bytes:
+    return build_request("GET", NEXT_PATH, host)
+
+
+def response_request(host: str, request_id: str, body: bytes, content_type: str,
+                     invocation_id: str | None) -> bytes:
+    return build_request("POST", response_path(request_id), host, body, {
+        "Content-Type": content_type,
+        "Lambda-Runtime-Invocation-Id": invocation_id,
+    })
+
+
+def error_request(host: str, request_id: str, body: bytes, error_type: str,
+                  xray_cause: str | None, invocation_id: str | None) -> bytes:
+    return build_request("POST", error_path(request_id), host, body, {
+        "Content-Type": "application/json",
+        ERROR_TYPE_HEADER: _header_safe(error_type),
+        XRAY_CAUSE_HEADER: xray_cause if xray_cause and len(xray_cause) < XRAY_CAUSE_MAX else None,
+        "Lambda-Runtime-Invocation-Id": invocation_id,
+    })
+
+
+def init_error_request(host: str, body: bytes, error_type: str) -> bytes:
+    return build_request("POST", INIT_ERROR_PATH, host, body, {
+        "Content-Type": "application/json",
+        ERROR_TYPE_HEADER: _header_safe(error_type),
+    })
+
+
+def _header_safe(value: str) -> str:
+    # An error type is a class name, but a header must stay one line of latin-1.
+    return value.encode("latin-1", "replace").decode("latin-1").replace("\r", " ").replace("\n", " ")
+
+
+def parse_status_line(line: bytes) -> int:
+    """`HTTP/1.1 202 Accepted` -> 202."""
+    parts = line.split(None, 2)
+    if len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
+        raise ProtocolError(f"malformed status line from the Runtime API: {line[:100]!r}")
+    return int(parts[1])
+
+
+def parse_header_line(line: bytes, headers: dict) -> None:
+    """Adds one `Name: value` line to `headers`, keyed by the lower-case name."""
+    name, sep, value = line.partition(b":")
+    if not sep:
+        raise ProtocolError(f"malformed header line from the Runtime API: {line[:100]!r}")
+    headers[name.strip().lower().decode("latin-1")] = value.strip().decode("latin-1")
+
+
+def parse_invocation(headers: dict, body: bytes) -> Invocation:
+    """The `GET /next` reply (headers keyed in lower case) as an Invocation."""
+    get = headers.get
+    request_id = get("lambda-runtime-aws-request-id")
+    if not request_id:
+        raise ProtocolError("the Runtime API sent an event without Lambda-Runtime-Aws-Request-Id")
+    deadline = get("lambda-runtime-deadline-ms")
+    try:
+        deadline_ms = int(deadline) if deadline else 0
+    except ValueError:
+        raise ProtocolError(f"Lambda-Runtime-Deadline-Ms is not a number: {deadline!r}") from None
+    # Empty headers count as absent, as awslambdaric's client treats them.
+    return Invocation(
+        request_id=request_id,
+        deadline_ms=deadline_ms,
+        invoked_function_arn=get("lambda-runtime-invoked-function-arn"),
+        trace_id=get("lambda-runtime-trace-id") or None,
+        client_context=get("lambda-runtime-client-context") or None,
+        cognito_identity=get("lambda-runtime-cognito-identity") or None,
+        tenant_id=get("lambda-runtime-aws-tenant-id") or None,
+        invocation_id=get("lambda-runtime-invocation-id") or None,
+        content_type=get("content-type") or None,
+        body=body,
+    )
+
+
+def _user_agent() -> str:
+    import sys
+
+    from . import __version__
+
+    v = sys.version_info
+    return f"lambda-python-image/{__version__} python/{v.major}.{v.minor}.{v.micro}"
+
+
+USER_AGENT = _user_agent()

@@ -1,0 +1,47 @@
+"""The environment the runtime reads, read once at start into one value."""
+
+from __future__ import annotations
+
+import sys
+
+# awslambdaric's encoder keeps non-ASCII characters only on these execution environments.
+_UNESCAPED_JSON_ENVS = frozenset(
+    f"AWS_Lambda_python3.{minor}" for minor in (12, 13, 14, 15))
+
+
+class Config:
+    """What Lambda (or the RIE) tells the runtime through environment variables."""
+
+    __slots__ = (
+        "handler", "task_root", "runtime_api", "function_name", "function_version",
+        "memory_size", "log_group_name", "log_stream_name", "log_format", "log_level",
+        "telemetry_fd", "max_concurrency", "initialization_type", "execution_env",
+        "ensure_ascii",
+    )
+
+    def __init__(self, environ, argv: list | None = None) -> None:
+        get = environ.get
+        args = argv[1:] if argv else []
+        # AWS's images pass the handler as the first argument; Lambda sets _HANDLER.
+        self.handler: str = args[0] if args else get("_HANDLER", "")
+        self.task_root: str = get("LAMBDA_TASK_ROOT", "/var/task")
+        self.runtime_api: str = get("AWS_LAMBDA_RUNTIME_API", "")
+        self.function_name: str | None = get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version: str | None = get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_size: str | None = get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name: str | None = get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name: str | None = get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.log_format: str = "JSON" if get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON" else "TEXT"
+        # As awslambdaric: TRACE means DEBUG; an unknown level leaves the logger alone.
+        level = get("AWS_LAMBDA_LOG_LEVEL")
+        self.log_level: str = {None: "", "TRACE": "DEBUG"}.get(level, level).upper()
+        fd = get("_LAMBDA_TELEMETRY_LOG_FD")
+        self.telemetry_fd: int | None = int(fd) if fd and fd.isdigit() else None
+        concurrency = get("AWS_LAMBDA_MAX_CONCURRENCY")
+        self.max_concurrency: int | None = int(concurrency) if concurrency and concurrency.isdigit() else None
+        self.initialization_type: str | None = get("AWS_LAMBDA_INITIALIZATION_TYPE")
+        # AWS's Python images export AWS_EXECUTION_ENV in their bootstrap; libraries
+        # (boto3's user agent, Powertools) read it, so it is set the same way here.
+        self.execution_env: str = get(
+            "AWS_EXECUTION_ENV", f"AWS_Lambda_python{sys.version_info[0]}.{sys.version_info[1]}")
+        self.ensure_ascii: bool = self.execution_env not in _UNESCAPED_JSON_ENVS

@@ -1,0 +1,81 @@
+"""Error bodies as awslambdaric posts them, and the stack traces inside them.
+
+Only the user's frames appear in a stack trace: the runtime's own frames (this
+package) and importlib's machinery are cut out.
+"""
+
+from __future__ import annotations
+
+import os
+
+_RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_IMPORT_MACHINERY = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")
+
+
+class FaultError(Exception):
+    """An error the runtime itself reports, with a Lambda error type (`Runtime.*`)."""
+
+    def __init__(self, error_type: str, message: str, stack_trace: list | None = None) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.stack_trace = stack_trace
+
+
+def make_error(message: str, error_type: str, stack_trace: list | None,
+               request_id: str | None = None) -> dict:
+    """The JSON error body: the same keys, order and defaults as awslambdaric's."""
+    return {
+        "errorMessage": message or "",
+        "errorType": error_type or "",
+        "requestId": request_id if request_id is not None else "",
+        "stackTrace": stack_trace or [],
+    }
+
+
+def user_frames(tb) -> list:
+    """(file, line, function, code) for each frame of `tb` that belongs to the user."""
+    import traceback
+
+    frames = [(f.filename, f.lineno, f.name, f.line) for f in traceback.extract_tb(tb)]
+    start = 0
+    while start < len(frames) and frames[start][0].startswith(_RUNTIME_DIR):
+        start += 1
+    return [f for f in frames[start:]
+            if f[0] not in _IMPORT_MACHINERY and not _is_importlib_init(f[0])]
+
+
+def _is_importlib_init(filename: str) -> bool:
+    return filename.endswith(os.sep + os.path.join("importlib", "__init__.py"))
+
+
+def format_frames(frames: list) -> list:
+    """`traceback.format_list` of plain tuples, so no 3.11+ caret lines are added."""
+    import traceback
+
+    return traceback.format_list(frames)
+
+
+def from_exception(exc: BaseException, request_id: str | None = None) -> tuple[dict, dict]:
+    """The error body and the X-Ray cause for an exception raised by user code."""
+    if isinstance(exc, FaultError):
+        return (make_error(exc.message, exc.error_type, exc.stack_trace, request_id),
+                xray_cause("LambdaValidationError", exc.message, []))
+    frames = user_frames(exc.__traceback__)
+    error_type = type(exc).__name__
+    message = str(exc)
+    return (make_error(message, error_type, format_frames(frames), request_id),
+            xray_cause(error_type, message, frames))
+
+
+def xray_cause(error_type: str, message: str, frames: list) -> dict:
+    """The `Lambda-Runtime-Function-XRay-Error-Cause` document, as awslambdaric builds it."""
+    return {
+        "working_directory": os.getcwd(),
+        "exceptions": [{
+            "message": message,
+            "type": error_type,
+            "stack": [{"label": name, "path": path, "line": line} for path, line, name, _ in frames],
+        }],
+        "paths": list(dict.fromkeys(path for path, _, _, _ in frames)),
+    }

@@ -1,0 +1,120 @@
+"""The runtime loop: init once, then next -> invoke -> respond, for ever.
+
+Everything the loop uses is passed in (config, client, handler), so a test can run
+exactly N invocations against a fake Runtime API.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from . import errors
+from .api_client import InvocationRejected, RuntimeApiClient, RuntimeApiError
+from .api_protocol import MAX_BUFFERED_RESPONSE
+from .config import Config
+from .context import LambdaContext
+from .handler import load_handler, prepare_sys_path
+from .logs import UNHANDLED_EXCEPTION_WARNING, ErrorReporter, current_request, install_root_handler, open_sink
+from .marshal import Encoder, decode_event
+
+RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge"
+
+
+class Runtime:
+    """One process's runtime: the handler and what it needs to answer invocations."""
+
+    def __init__(self, config: Config, client: RuntimeApiClient, environ=None) -> None:
+        self.config = config
+        self.client = client
+        self.environ = os.environ if environ is None else environ
+        self.sink = open_sink(config, self.environ)
+        self.encoder = Encoder(config.ensure_ascii)
+        self.report = ErrorReporter(config, self.sink, self.encoder)
+        self.handler = None
+
+    def init(self) -> bool:
+        """Imports the handler; on failure reports the init error and returns False."""
+        self.environ.setdefault("AWS_EXECUTION_ENV", self.config.execution_env)
+        install_root_handler(self.config, self.sink)
+        prepare_sys_path(self.config.task_root)
+        try:
+            self.handler = load_handler(self.config.handler)
+            return True
+        except Exception as exc:
+            error, _ = errors.from_exception(exc)
+        self.report.warning(UNHANDLED_EXCEPTION_WARNING)
+        self.report.error(error)
+        try:
+            self.client.post_init_error(self.encoder.encode(error).encode("utf-8"), error["errorType"])
+        except InvocationRejected as exc:
+            _say(f"the init error was not accepted: {exc}")
+        return False
+
+    def serve(self, invocations: int | None = None) -> None:
+        """Answers `invocations` events (all of them when None)."""
+        next_invocation = self.client.next_invocation
+        count = 0
+        while invocations is None or count < invocations:
+            self.invoke(next_invocation())
+            count += 1
+
+    def invoke(self, inv) -> None:
+        current_request.set((inv.request_id, inv.tenant_id))
+        environ = self.environ
+        # The trace id of this invocation, and none left over from the previous one.
+        if inv.trace_id is not None:
+            environ["_X_AMZN_TRACE_ID"] = inv.trace_id
+        elif "_X_AMZN_TRACE_ID" in environ:
+            del environ["_X_AMZN_TRACE_ID"]
+        try:
+            context = LambdaContext(inv, self.config, self.sink)
+            result = self.handler(decode_event(inv.body, inv.content_type), context)
+            body, content_type = self.encoder.result(result)
+        except Exception as exc:
+            self.fail(inv, exc)
+            return
+        if len(body) > MAX_BUFFERED_RESPONSE:
+            self.fail(inv, errors.FaultError(
+                RESPONSE_TOO_LARGE,
+                f"Response payload size ({len(body)} bytes) exceeded maximum allowed payload "
+                f"size ({MAX_BUFFERED_RESPONSE} bytes)."))
+            return
+        try:
+            self.client.post_response(inv, body, content_type)
+        except InvocationRejected as exc:
+            _say(str(exc))
+
+    def fail(self, inv, exc: BaseException) -> None:
+        """Reports an invocation error: logged as one record, then posted to /error."""
+        error, cause = errors.from_exception(exc, inv.request_id)
+        self.report.error(error)
+        encode = self.encoder.encode
+        try:
+            self.client.post_error(inv, encode(error).encode("utf-8"), error["errorType"], encode(cause))
+        except InvocationRejected as exc:
+            _say(str(exc))
+
+
+def _say(message: str) -> None:
+    """One line from the runtime itself, on stderr, for what the platform cannot be told."""
+    sys.stderr.write(f"lambda-runtime: {message}\n")
+
+
+def main(argv: list | None = None, environ=None) -> int:
+    """Starts the runtime from the environment: returns the process's exit status."""
+    environ = os.environ if environ is None else environ
+    config = Config(environ, sys.argv if argv is None else argv)
+    if not config.runtime_api:
+        _say("AWS_LAMBDA_RUNTIME_API is not set: start this under Lambda or the Runtime "
+             "Interface Emulator (/lambda-entrypoint.sh does that)")
+        return 1
+    try:
+        runtime = Runtime(config, RuntimeApiClient(config.runtime_api), environ)
+        if not runtime.init():
+            return 1
+        runtime.serve()
+    except RuntimeApiError as exc:
+        _say(str(exc))
+        return 1
+    return 0

@@ -1,0 +1,166 @@
+"""An in-process Runtime API (2018-06-01) on 127.0.0.1, port 0: a real HTTP/1.1 peer.
+
+It behaves like Lambda's: `/next` long-polls until an event is queued, a buffered
+response over 6,291,556 bytes gets 413 and closes the invocation, a second post for
+the same invocation gets 403, an unknown request id gets 400. Tests queue events
+and read back what the runtime posted.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MAX_BUFFERED = 6_291_556
+PREFIX = "/2018-06-01/runtime"
+
+
+class Post:
+    """One request the runtime sent: which call, for which invocation, with what."""
+
+    def __init__(self, kind: str, request_id: str | None, headers: dict, body: bytes, status: int):
+        self.kind = kind  # "response", "error" or "init_error"
+        self.request_id = request_id
+        self.headers = headers  # lower-case names
+        self.body = body
+        self.status = status  # what the fake answered
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self) -> str:
+        return f"Post({self.kind}, {self.request_id}, {self.status}, {self.body[:200]!r})"
+
+
+class FakeRuntimeApi:
+    def __init__(self) -> None:
+        self._events: queue.Queue = queue.Queue()
+        self.posts: queue.Queue = queue.Queue()
+        self.next_calls = 0
+        self.open: set = set()  # invocations handed out and not yet answered
+        self.closed: set = set()
+        self.lock = threading.Lock()
+        # Test hooks: the status /next answers with instead of an event (e.g. 500).
+        self.next_status: int | None = None
+        self.connections = 0
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real API
+
+            def setup(self) -> None:
+                super().setup()
+                with api.lock:
+                    api.connections += 1
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                if self.path != PREFIX + "/invocation/next":
+                    return self._reply(404, {"errorType": "NotFound"})
+                with api.lock:
+                    api.next_calls += 1
+                if api.next_status is not None:
+                    return self._reply(api.next_status, {"errorType": "Fake", "errorMessage": "forced"})
+                event = api._events.get()
+                if event is None:  # shutting down
+                    return self._reply(500, {"errorType": "ShutDown"})
+                body, headers = event
+                with api.lock:
+                    api.open.add(headers["Lambda-Runtime-Aws-Request-Id"])
+                self.send_response(200)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                if self.path == PREFIX + "/init/error":
+                    return self._record("init_error", None, headers, body, 202)
+                parts = self.path[len(PREFIX):].split("/")  # ['', 'invocation', id, kind]
+                if len(parts) != 4 or parts[1] != "invocation" or parts[3] not in ("response", "error"):
+                    return self._reply(404, {"errorType": "NotFound"})
+                request_id, kind = parts[2], parts[3]
+                with api.lock:
+                    known = request_id in api.open or request_id in api.closed
+                    is_open = request_id in api.open
+                    if is_open:
+                        api.open.discard(request_id)
+                        api.closed.add(request_id)
+                if not known:
+                    return self._record(kind, request_id, headers, body, 400, "InvalidRequestID")
+                if not is_open:
+                    return self._record(kind, request_id, headers, body, 403, "InvalidStateTransition")
+                if kind == "response" and length > MAX_BUFFERED:
+                    return self._record(kind, request_id, headers, body, 413, "RequestEntityTooLarge")
+                self._record(kind, request_id, headers, body, 202)
+
+            def _record(self, kind, request_id, headers, body, status, error_type=None) -> None:
+                api.posts.put(Post(kind, request_id, headers, body, status))
+                if status == 202:
+                    self._reply(202, {"status": "OK"})
+                else:
+                    self._reply(status, {"errorType": error_type, "errorMessage": f"fake {status}"})
+
+            def _reply(self, status: int, payload: dict) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.address = f"127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeRuntimeApi:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for _ in range(8):
+            self._events.put(None)
+        self.server.shutdown()
+        self.server.server_close()
+
+    def queue_event(self, event=None, *, body: bytes | None = None,
+                    content_type: str | None = "application/json", request_id: str | None = None,
+                    deadline_ms: int | None = None, headers: dict | None = None) -> str:
+        """Queues one invocation; returns its request id."""
+        request_id = request_id or str(uuid.uuid4())
+        if body is None:
+            body = json.dumps(event).encode()
+        all_headers = {
+            "Lambda-Runtime-Aws-Request-Id": request_id,
+            "Lambda-Runtime-Deadline-Ms": str(deadline_ms or int(time.time() * 1000) + 300_000),
+            "Lambda-Runtime-Invoked-Function-Arn":
+                "arn:aws:lambda:us-east-1:123456789012:function:test",
+        }
+        if content_type is not None:
+            all_headers["Content-Type"] = content_type
+        all_headers.update(headers or {})
+        self._events.put((body, all_headers))
+        return request_id
+
+    def next_post(self, timeout: float = 20.0) -> Post:
+        """The next thing the runtime posted, waiting for it (a poll, not a sleep)."""
+        return self.posts.get(timeout=timeout)
+
+    def wait_for_next_calls(self, n: int, timeout: float = 20.0) -> None:
+        """Waits until the runtime has called /next n times (it is then idle, waiting)."""
+        give_up = time.monotonic() + timeout
+        while self.next_calls < n:
+            if time.monotonic() > give_up:
+                raise TimeoutError(f"the runtime called /next {self.next_calls} times, not {n}")
+            time.sleep(0.005)
