@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import threading
 import time
 import uuid
@@ -36,8 +37,15 @@ class Post:
         return f"Post({self.kind}, {self.request_id}, {self.status}, {self.body[:200]!r})"
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a runtime that hangs up mid-request is what some tests do on purpose
+
+
 class FakeRuntimeApi:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self._events: queue.Queue = queue.Queue()
         self.posts: queue.Queue = queue.Queue()
         self.next_calls = 0
@@ -46,7 +54,10 @@ class FakeRuntimeApi:
         self.lock = threading.Lock()
         # Test hooks: the status /next answers with instead of an event (e.g. 500).
         self.next_status: int | None = None
+        self.max_buffered = MAX_BUFFERED  # a buffered response above this gets 413
+        self.close_on_handout = False  # close invocations as they go out, as a timeout would
         self.connections = 0
+        self._sockets: list = []
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -54,8 +65,12 @@ class FakeRuntimeApi:
 
             def setup(self) -> None:
                 super().setup()
+                # Head and body are separate writes: without NODELAY, Nagle's algorithm and
+                # delayed ACKs stall every reply by up to 40 ms.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 with api.lock:
                     api.connections += 1
+                    api._sockets.append(self.connection)
 
             def log_message(self, *args) -> None:
                 pass
@@ -72,7 +87,8 @@ class FakeRuntimeApi:
                     return self._reply(500, {"errorType": "ShutDown"})
                 body, headers = event
                 with api.lock:
-                    api.open.add(headers["Lambda-Runtime-Aws-Request-Id"])
+                    request_id = headers["Lambda-Runtime-Aws-Request-Id"]
+                    (api.closed if api.close_on_handout else api.open).add(request_id)
                 self.send_response(200)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -100,7 +116,7 @@ class FakeRuntimeApi:
                     return self._record(kind, request_id, headers, body, 400, "InvalidRequestID")
                 if not is_open:
                     return self._record(kind, request_id, headers, body, 403, "InvalidStateTransition")
-                if kind == "response" and length > MAX_BUFFERED:
+                if kind == "response" and length > api.max_buffered:
                     return self._record(kind, request_id, headers, body, 413, "RequestEntityTooLarge")
                 self._record(kind, request_id, headers, body, 202)
 
@@ -119,10 +135,10 @@ class FakeRuntimeApi:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", port), Handler)
         self.address = f"127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
+                                        daemon=True)
 
     def __enter__(self) -> FakeRuntimeApi:
         self._thread.start()
@@ -133,6 +149,17 @@ class FakeRuntimeApi:
             self._events.put(None)
         self.server.shutdown()
         self.server.server_close()
+
+    def drop_connections(self) -> None:
+        """The API dies: stops listening and cuts every open connection."""
+        self.server.shutdown()
+        self.server.server_close()
+        with self.lock:
+            for sock in self._sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
     def queue_event(self, event=None, *, body: bytes | None = None,
                     content_type: str | None = "application/json", request_id: str | None = None,

@@ -9,6 +9,6 @@ if not __package__:
 
     sys.path[0] = os.path.dirname(sys.path[0])
 
-from lambda_runtime.loop import main  # noqa: E402
+from lambda_runtime.loop import main
 
 sys.exit(main())

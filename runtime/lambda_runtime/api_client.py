@@ -102,7 +102,7 @@ class RuntimeApiClient:
             if not reused:
                 self._connect()
             return self._exchange(head, body)
-        except (ConnectionError, _EmptyReply) as exc:
+        except (ConnectionError, _EmptyReply):
             self.close()
             # A keep-alive connection the server closed while idle fails before any
             # reply byte: send once more on a fresh one.

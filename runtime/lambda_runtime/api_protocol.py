@@ -32,16 +32,16 @@ class Invocation:
     """One event as `GET /next` hands it over: the body and the headers that matter."""
 
     __slots__ = (
-        "request_id",
-        "deadline_ms",
-        "invoked_function_arn",
-        "trace_id",
+        "body",
         "client_context",
         "cognito_identity",
-        "tenant_id",
-        "invocation_id",
         "content_type",
-        "body",
+        "deadline_ms",
+        "invocation_id",
+        "invoked_function_arn",
+        "request_id",
+        "tenant_id",
+        "trace_id",
     )
 
     def __init__(self, request_id: str, deadline_ms: int, invoked_function_arn: str | None,

@@ -13,10 +13,21 @@ class Config:
     """What Lambda (or the RIE) tells the runtime through environment variables."""
 
     __slots__ = (
-        "handler", "task_root", "runtime_api", "function_name", "function_version",
-        "memory_size", "log_group_name", "log_stream_name", "log_format", "log_level",
-        "telemetry_fd", "max_concurrency", "initialization_type", "execution_env",
         "ensure_ascii",
+        "execution_env",
+        "function_name",
+        "function_version",
+        "handler",
+        "initialization_type",
+        "log_format",
+        "log_group_name",
+        "log_level",
+        "log_stream_name",
+        "max_concurrency",
+        "memory_size",
+        "runtime_api",
+        "task_root",
+        "telemetry_fd",
     )
 
     def __init__(self, environ, argv: list | None = None) -> None:

@@ -25,8 +25,13 @@ class CognitoIdentity:
 
 
 class Client:
-    __slots__ = ("installation_id", "app_title", "app_version_name", "app_version_code",
-                 "app_package_name")
+    __slots__ = (
+        "app_package_name",
+        "app_title",
+        "app_version_code",
+        "app_version_name",
+        "installation_id",
+    )
 
     def __init__(self, client: dict) -> None:
         for field in self.__slots__:
@@ -40,7 +45,7 @@ class Client:
 
 
 class ClientContext:
-    __slots__ = ("custom", "env", "client")
+    __slots__ = ("client", "custom", "env")
 
     def __init__(self, context: dict) -> None:
         self.custom = context.get("custom")

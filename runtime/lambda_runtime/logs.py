@@ -43,9 +43,11 @@ UNHANDLED_EXCEPTION_WARNING = (
     "Unhandled exception. "
     "The most likely cause is an issue in the function code. "
     "However, in rare cases, a Lambda runtime update can cause unexpected function behavior. "
-    "For functions using managed runtimes, runtime updates can be triggered by a function change, or can be applied automatically. "
+    "For functions using managed runtimes, runtime updates can be triggered by a function change, "
+    "or can be applied automatically. "
     "To determine if the runtime has been updated, check the runtime version in the INIT_START log entry. "
-    "If this error correlates with a change in the runtime version, you may be able to mitigate this error by temporarily rolling back to the previous runtime version. "
+    "If this error correlates with a change in the runtime version, you may be able to mitigate this error "
+    "by temporarily rolling back to the previous runtime version. "
     "For more information, see https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html\r"
 )
 
@@ -124,7 +126,7 @@ class ErrorReporter:
                 record["tenantId"] = tenant_id
             self._sink.write(_json_line(record), _JSON_FRAME[30])
         else:
-            stamp = time.strftime(_TEXT_TIME, time.gmtime(now)) + ".%03dZ" % int((now % 1) * 1000)
+            stamp = f"{time.strftime(_TEXT_TIME, time.gmtime(now))}.{int((now % 1) * 1000):03d}Z"
             self._sink.write(f"[WARNING]\t{stamp}\t{request_id}\t{message}\n", _TEXT_FRAME[30])
 
 

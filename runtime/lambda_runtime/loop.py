@@ -92,8 +92,8 @@ class Runtime:
         encode = self.encoder.encode
         try:
             self.client.post_error(inv, encode(error).encode("utf-8"), error["errorType"], encode(cause))
-        except InvocationRejected as exc:
-            _say(str(exc))
+        except InvocationRejected as rejected:
+            _say(str(rejected))
 
 
 def _say(message: str) -> None:

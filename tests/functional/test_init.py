@@ -1,0 +1,90 @@
+"""Init, contract section 2: every init error type reaches /init/error, then the process exits."""
+
+import pytest
+
+
+@pytest.fixture
+def task_root(tmp_path):
+    root = tmp_path / "task"
+    root.mkdir()
+    return root
+
+
+INIT_CASES = [
+    # (files, handler, errorType, errorMessage)
+    ({}, "app", "Runtime.MalformedHandlerName",
+     "Bad handler 'app': not enough values to unpack (expected 2, got 1)"),
+    ({}, "sys.handler", "Runtime.BuiltInModuleConflict", "Cannot use built-in module sys as a handler module"),
+    ({}, "missing.handler", "Runtime.ImportModuleError",
+     "Unable to import module 'missing': No module named 'missing'"),
+    ({"app.py": "import not_installed\n"}, "app.handler", "Runtime.ImportModuleError",
+     "Unable to import module 'app': No module named 'not_installed'"),
+    ({"app.py": "x = 1\n"}, "app.handler", "Runtime.HandlerNotFound", "Handler 'handler' missing on module 'app'"),
+    ({"app.py": "import settings\n", "settings.py": "TABLE = os.environ['TABLE']\n"}, "app.handler",
+     "NameError", "name 'os' is not defined"),
+]
+
+
+@pytest.mark.parametrize("files,handler,error_type,message", INIT_CASES)
+def test_init_errors(api, start, task_root, files, handler, error_type, message):
+    for name, text in files.items():
+        (task_root / name).write_text(text)
+    process = start(handler, task_root=task_root)
+    assert process.wait() == 1
+    post = api.next_post()
+    assert (post.kind, post.headers["lambda-runtime-function-error-type"]) == ("init_error", error_type)
+    body = post.json()
+    assert (body["errorType"], body["errorMessage"], body["requestId"]) == (error_type, message, "")
+    assert api.next_calls == 0  # never asked for an event
+    assert "LAMBDA_WARNING: Unhandled exception." in process.stdout
+    assert f"[ERROR] {error_type}: {message}\rTraceback (most recent call last):" in process.stdout
+
+
+def test_exception_at_import_lists_only_user_frames(api, start, task_root):
+    (task_root / "app.py").write_text("import settings\n")
+    (task_root / "settings.py").write_text("def load():\n    raise KeyError('TABLE')\nload()\n")
+    start("app.handler", task_root=task_root).wait()
+    assert api.next_post().json()["stackTrace"] == [
+        f'  File "{task_root}/app.py", line 1, in <module>\n    import settings\n',
+        f'  File "{task_root}/settings.py", line 3, in <module>\n    load()\n',
+        f'  File "{task_root}/settings.py", line 2, in load\n    raise KeyError(\'TABLE\')\n',
+    ]
+
+
+def test_syntax_error_in_the_import_chain(api, start, task_root):
+    (task_root / "app.py").write_text("import helper\n")
+    (task_root / "helper.py").write_text("def f(:\n    pass\n")
+    start("app.handler", task_root=task_root).wait()
+    body = api.next_post().json()
+    assert body["errorType"] == "Runtime.UserCodeSyntaxError"
+    assert body["errorMessage"] == "Syntax error in module 'app': invalid syntax (helper.py, line 1)"
+    assert body["stackTrace"] == [f'  File "{task_root}/helper.py" Line 1\n    def f(:\n']
+
+
+def test_handler_module_is_imported_once_before_the_first_next(api, start, task_root):
+    (task_root / "app.py").write_text(
+        "import os\nSTARTS = open(os.environ['MARKER'], 'a').write('x')\n"
+        "def handler(e, c):\n    return open(os.environ['MARKER']).read()\n")
+    marker = task_root / "marker"
+    start("app.handler", task_root=task_root, env={"MARKER": str(marker)})
+    api.wait_for_next_calls(1)
+    assert marker.read_text() == "x"  # imported at init, before any event
+    for _ in range(3):
+        api.queue_event({})
+        assert api.next_post().json() == "x"
+
+
+def test_exec_wrapper_runs_the_runtime(api, start, task_root):
+    wrapper = task_root / "wrapper.sh"
+    wrapper.write_text('#!/bin/sh\nexport WRAPPED="yes: $1"\nexec "$@"\n')
+    wrapper.chmod(0o755)
+    (task_root / "app.py").write_text("import os\ndef handler(e, c):\n    return os.environ['WRAPPED']\n")
+    start("app.handler", task_root=task_root, env={"AWS_LAMBDA_EXEC_WRAPPER": str(wrapper)})
+    api.queue_event({})
+    assert api.next_post().json() == "yes: python3"
+
+
+def test_missing_exec_wrapper_is_reported(api, start, task_root):
+    process = start("app.handler", task_root=task_root, env={"AWS_LAMBDA_EXEC_WRAPPER": "/nope"})
+    assert process.wait() == 127
+    assert process.stderr == "/nope: does not exist\n"

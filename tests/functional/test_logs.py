@@ -1,0 +1,77 @@
+"""Logs, contract section 4: the root logger's handler, formats, levels, the telemetry fd."""
+
+import json
+import os
+import re
+
+STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+
+
+def run_logs(api, start, env=None, handler="cases.logs", **kwargs):
+    process = start(handler, env=env, **kwargs)
+    request_id = api.queue_event({}, request_id="req-log")
+    assert api.next_post().request_id == request_id
+    return process
+
+
+def test_text_format_with_request_id_and_default_warning_level(api, start):
+    out = run_logs(api, start).stdout
+    assert re.search(rf"^\[WARNING\]\t{STAMP}\treq-log\troot warning 1\n", out, re.M)
+    assert re.search(rf"^\[ERROR\]\t{STAMP}\treq-log\terror record\n", out, re.M)
+    assert "info record" not in out  # root stays at WARNING unless AWS_LAMBDA_LOG_LEVEL says otherwise
+    assert "printed line\n" in out and "context log\n" in out
+
+
+def test_log_level_from_the_environment(api, start):
+    process = run_logs(api, start, env={"AWS_LAMBDA_LOG_LEVEL": "INFO"})
+    assert re.search(rf"^\[INFO\]\t{STAMP}\treq-log\tinfo record\n", process.stdout, re.M)
+    process.stop()
+    out = run_logs(api, start, env={"AWS_LAMBDA_LOG_LEVEL": "ERROR"}).stdout
+    assert "root warning" not in out and "error record" in out
+
+
+def test_json_format(api, start):
+    out = run_logs(api, start, env={"AWS_LAMBDA_LOG_FORMAT": "JSON", "AWS_LAMBDA_LOG_LEVEL": "DEBUG"}).stdout
+    records = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    by_message = {r["message"]: r for r in records}
+    info = by_message["info record"]
+    assert set(info) == {"timestamp", "level", "message", "logger", "requestId"}
+    assert (info["level"], info["logger"], info["requestId"]) == ("INFO", "cases", "req-log")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", info["timestamp"])
+    assert by_message["error record"]["order"] == 7  # extra keys ride along
+
+
+def test_json_exception_record(api, start):
+    out = run_logs(api, start, env={"AWS_LAMBDA_LOG_FORMAT": "JSON"}, handler="cases.log_exception").stdout
+    record = json.loads(next(line for line in out.splitlines() if '"caught"' in line))
+    assert (record["errorType"], record["errorMessage"]) == ("ValueError", "bad value: 1")
+    assert record["location"].endswith(":log_exception:98") or ":log_exception:" in record["location"]
+    assert record["stackTrace"][-1].endswith('raise ValueError(f"bad value: {value}")\n')
+
+
+def test_telemetry_fd_gets_frames_and_stdout_keeps_prints(api, start):
+    read, write = os.pipe()
+    process = run_logs(api, start, env={"_LAMBDA_TELEMETRY_LOG_FD": str(write)}, pass_fds=(write,))
+    process.stop()
+    os.close(write)
+    data = b""
+    while chunk := os.read(read, 1 << 16):
+        data += chunk
+    messages = []
+    while data:
+        length = int.from_bytes(data[4:8], "big")
+        messages.append((data[:4].hex(), data[16:16 + length].decode()))
+        data = data[16 + length:]
+    kinds = {msg.split("\t")[-1].strip() if "\t" in msg else msg.strip(): kind for kind, msg in messages}
+    assert kinds["root warning 1"] == "a55a0003" and kinds["error record"] == "a55a0003"
+    assert kinds["context log"] == "a55a0003"
+    assert "printed line" in process.stdout and "root warning" not in process.stdout
+
+
+def test_an_error_report_is_one_record_in_json(api, start):
+    process = start("cases.raise_error", env={"AWS_LAMBDA_LOG_FORMAT": "JSON"})
+    api.queue_event("z", request_id="req-j")
+    api.next_post()
+    record = json.loads(next(line for line in process.stdout.splitlines() if '"errorType"' in line))
+    assert list(record) == ["timestamp", "level", "errorMessage", "errorType", "requestId", "stackTrace"]
+    assert (record["level"], record["requestId"], record["errorMessage"]) == ("ERROR", "req-j", "bad value: z")

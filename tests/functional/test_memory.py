@@ -1,0 +1,17 @@
+"""1,000 warm invocations with no growth in resident memory."""
+
+
+def test_no_memory_growth_over_1000_warm_invocations(api, start):
+    process = start("cases.echo")
+    event = {"records": [{"id": i, "body": "x" * 100} for i in range(20)]}
+
+    def run(n):
+        for _ in range(n):
+            api.queue_event(event)
+            assert api.next_post().status == 202
+
+    run(200)  # warm up: allocator arenas and caches settle
+    before = process.rss_kib()
+    run(1000)
+    after = process.rss_kib()
+    assert after - before <= 256, f"RSS grew from {before} KiB to {after} KiB over 1,000 invocations"

@@ -1,0 +1,121 @@
+"""Handlers the functional, differential and RIE tests run, each showing one behaviour."""
+
+import decimal
+import json
+import logging
+import os
+import sys
+from collections import OrderedDict
+
+INVOCATIONS = 0  # module state: set up once, kept across warm invocations
+log = logging.getLogger("cases")
+
+
+def echo(event, context):
+    return event
+
+
+def counter(event, context):
+    global INVOCATIONS
+    INVOCATIONS += 1
+    return INVOCATIONS
+
+
+def context_info(event, context):
+    cc = context.client_context
+    return {
+        "aws_request_id": context.aws_request_id,
+        "function_name": context.function_name,
+        "function_version": context.function_version,
+        "memory_limit_in_mb": context.memory_limit_in_mb,
+        "invoked_function_arn": context.invoked_function_arn,
+        "remaining_positive": context.get_remaining_time_in_millis() > 0,
+        "tenant_id": context.tenant_id,
+        "identity": [context.identity.cognito_identity_id, context.identity.cognito_identity_pool_id],
+        "client_context": None if cc is None else {
+            "custom": cc.custom, "env": cc.env,
+            "client": None if cc.client is None else cc.client.app_title},
+        "w3c": context.w3c(),
+        "trace": os.environ.get("_X_AMZN_TRACE_ID"),
+    }
+
+
+def _inner(value):
+    raise ValueError(f"bad value: {value}")
+
+
+def raise_error(event, context):
+    _inner(event)
+
+
+class PaymentDeclined(Exception):
+    pass
+
+
+def raise_custom(event, context):
+    raise PaymentDeclined("card declined")
+
+
+def raise_unicode(event, context):
+    raise RuntimeError("naïve ✓")
+
+
+def unserialisable(event, context):
+    return {"s": {1, 2}}
+
+
+def decimals(event, context):
+    return {"price": decimal.Decimal("19.990000000000000001"), "nan": decimal.Decimal("NaN")}
+
+
+def binary(event, context):
+    return b"\x89PNG\r\n\x1a\n\x00\xff"
+
+
+def text(event, context):
+    return "héllo ✓ \u2028"
+
+
+def nothing(event, context):
+    return None
+
+
+def mixed(event, context):
+    return OrderedDict(b=(1, 2.5, True), a=[None, "x"], big=2**70, f=1e-7)
+
+
+def sized(event, context):
+    return "x" * event["size"]
+
+
+def logs(event, context):
+    print("printed line")
+    logging.getLogger().warning("root warning %s", 1)
+    log.info("info record")
+    log.error("error record", extra={"order": 7})
+    context.log("context log\n")
+    return "logged"
+
+
+def log_exception(event, context):
+    try:
+        _inner(1)
+    except ValueError:
+        logging.getLogger().exception("caught")
+    return "ok"
+
+
+def exit_now(event, context):
+    sys.exit(event.get("code", 3))
+
+
+def env(event, context):
+    return {name: os.environ.get(name) for name in event["names"]}
+
+
+def bytes_event(event, context):
+    return {"type": type(event).__name__, "value": event.decode("latin-1") if isinstance(event, bytes) else event}
+
+
+def dumps(event, context):
+    return json.dumps(event)
