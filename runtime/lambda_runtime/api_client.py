@@ -102,26 +102,16 @@ class RuntimeApiClient:
             if not reused:
                 self._connect()
             return self._exchange(head, body)
-        except (ConnectionError, _EmptyReply):
+        except (OSError, _EmptyReply, proto.ProtocolError) as exc:
             self.close()
             # A keep-alive connection the server closed while idle fails before any
-            # reply byte: send once more on a fresh one.
-            if reused:
-                try:
-                    self._connect()
-                    return self._exchange(head, body)
-                except (OSError, _EmptyReply) as again:
-                    self.close()
-                    exc = again
+            # reply byte: send once more, on a fresh connection (so never more than once).
+            if reused and isinstance(exc, (ConnectionError, _EmptyReply)):
+                return self._call(head, body, path)
+            if isinstance(exc, proto.ProtocolError):
+                raise RuntimeApiError(str(exc)) from None
             raise RuntimeApiError(f"lost the Runtime API at {self.address} during {path}: "
                                   f"{_describe(exc)}") from None
-        except OSError as exc:
-            self.close()
-            raise RuntimeApiError(f"lost the Runtime API at {self.address} during {path}: "
-                                  f"{_describe(exc)}") from None
-        except proto.ProtocolError as exc:
-            self.close()
-            raise RuntimeApiError(str(exc)) from None
 
     def _connect(self) -> None:
         give_up = time.monotonic() + (0 if self._reached else self._startup_retry_seconds)
@@ -132,10 +122,12 @@ class RuntimeApiClient:
                 break
             except OSError as exc:
                 if time.monotonic() + delay > give_up:
+                    if self._reached:
+                        raise RuntimeApiError(f"lost the Runtime API at {self.address}: "
+                                              f"cannot reconnect: {_describe(exc)}") from None
                     raise RuntimeApiError(
                         f"cannot reach the Runtime API at {self.address}: {_describe(exc)}"
-                        + ("" if self._reached else
-                           f" (retried for {self._startup_retry_seconds:g} s)")) from None
+                        f" (retried for {self._startup_retry_seconds:g} s)") from None
                 time.sleep(delay)  # backoff while the API starts, bounded by give_up
                 delay = min(delay * 2, 0.25)
         # Head and body may leave in two sends: without NODELAY, Nagle's algorithm and
