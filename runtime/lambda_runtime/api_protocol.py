@@ -80,7 +80,8 @@ def build_request(method: str, path: str, host: str, body: bytes = b"",
                 lines.append(f"{name}: {value}")
     if method != "GET":
         lines.append(f"Content-Length: {len(body)}")
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    # UTF-8, as awslambdaric's libcurl sends them: an X-Ray cause may hold any text.
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
     return head
 
 
@@ -114,8 +115,8 @@ def init_error_request(host: str, body: bytes, error_type: str) -> bytes:
 
 
 def _header_safe(value: str) -> str:
-    # An error type is a class name, but a header must stay one line of latin-1.
-    return value.encode("latin-1", "replace").decode("latin-1").replace("\r", " ").replace("\n", " ")
+    # An error type is a class name, and a class name can hold anything: keep it one line.
+    return value.replace("\r", " ").replace("\n", " ")
 
 
 def parse_status_line(line: bytes) -> int:
@@ -131,7 +132,8 @@ def parse_header_line(line: bytes, headers: dict) -> None:
     name, sep, value = line.partition(b":")
     if not sep:
         raise ProtocolError(f"malformed header line from the Runtime API: {line[:100]!r}")
-    headers[name.strip().lower().decode("latin-1")] = value.strip().decode("latin-1")
+    # Values are UTF-8: a client context is JSON that may hold any text.
+    headers[name.strip().lower().decode("latin-1")] = value.strip().decode("utf-8", "replace")
 
 
 def parse_invocation(headers: dict, body: bytes) -> Invocation:
