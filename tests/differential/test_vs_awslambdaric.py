@@ -15,9 +15,8 @@ import awslambdaric
 import pytest
 from fake_api import FakeRuntimeApi
 from paths import HANDLERS
-from runtime_process import RuntimeProcess
+from runtime_process import RuntimeProcess, ours
 from runtime_process import awslambdaric as reference
-from runtime_process import ours
 
 assert awslambdaric.__version__.startswith("4.2."), awslambdaric.__version__
 

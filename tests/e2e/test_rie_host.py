@@ -1,0 +1,74 @@
+"""Our bootstrap under AWS's real RIE on the host: invokes over HTTP, as `docker run` + curl would."""
+
+import base64
+import json
+
+import pytest
+from paths import BOOTSTRAP, HANDLERS
+from rie_process import RieProcess
+from runtime_process import PYTHON_DIR
+
+
+@pytest.fixture
+def rie(tmp_path):
+    started = []
+
+    def _start(handler, env=None, task_root=HANDLERS):
+        env = {"PATH": PYTHON_DIR + ":/usr/bin:/bin", **(env or {})}
+        process = RieProcess([str(BOOTSTRAP)], handler, task_root, tmp_path / f"rie-{len(started)}.log", env)
+        started.append(process)
+        return process
+
+    yield _start
+    for process in started:
+        process.stop()
+
+
+def test_echo_and_warm_state(rie):
+    server = rie("cases.counter")
+    assert [server.invoke(b"{}")[2] for _ in range(3)] == [b"1", b"2", b"3"]
+
+
+def test_json_round_trip(rie):
+    status, _, body = rie("cases.echo").invoke(json.dumps({"k": ["v", 1, None]}).encode())
+    assert (status, json.loads(body)) == (200, {"k": ["v", 1, None]})
+
+
+def test_handler_error_body(rie):
+    status, _, body = rie("cases.raise_custom").invoke(b"{}")
+    error = json.loads(body)
+    assert status == 200  # the RIE answers 200 with the error body (a known RIE limit)
+    assert (error["errorType"], error["errorMessage"]) == ("PaymentDeclined", "card declined")
+    assert error["stackTrace"] == [
+        f'  File "{HANDLERS / "cases.py"}", line {_line("    raise PaymentDeclined")}, in raise_custom\n'
+        '    raise PaymentDeclined("card declined")\n']
+
+
+def _line(prefix):
+    lines = (HANDLERS / "cases.py").read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.startswith(prefix))
+
+
+def test_context_and_client_context_through_the_rie(rie):
+    client_context = {"custom": {"tenant": "acme"}, "env": {"locale": "en"}, "client": {"app_title": "shop"}}
+    status, _, body = rie("cases.context_info").invoke(
+        b"{}", {"X-Amz-Client-Context": base64.b64encode(json.dumps(client_context).encode()).decode()})
+    info = json.loads(body)
+    assert status == 200
+    assert info["client_context"] == {"custom": {"tenant": "acme"}, "env": {"locale": "en"}, "client": "shop"}
+    assert info["invoked_function_arn"].startswith("arn:aws:lambda:")
+    assert info["remaining_positive"] is True
+
+
+def test_init_error_surfaces_through_the_rie(rie, tmp_path):
+    (tmp_path / "app.py").write_text("import nope\n")
+    server = rie("app.handler", task_root=tmp_path)
+    _, _, body = server.invoke(b"{}")
+    assert json.loads(body)["errorType"] == "Runtime.ImportModuleError"
+
+
+def test_oversized_response_through_the_rie_and_the_loop_goes_on(rie):
+    server = rie("cases.sized")
+    _, _, body = server.invoke(b'{"size": 7000000}')
+    assert json.loads(body)["errorType"] == "Function.ResponseSizeTooLarge"
+    assert server.invoke(b'{"size": 2}')[2] == b'"xx"'
