@@ -1,9 +1,9 @@
-"""Entry point: `python3 -u runtime/lambda_runtime` (what bootstrap runs) or `python3 -m lambda_runtime`."""
+"""Entry point: `python3 -u lambda_runtime/__main__.py` (what bootstrap runs) or `python3 -m lambda_runtime`."""
 
 import sys
 
 if not __package__:
-    # Run as a folder, Python put the package's own folder first on sys.path: the
+    # Run as a script, Python put the package's own folder first on sys.path: the
     # folder above it is the one `lambda_runtime` is imported from.
     import os
 

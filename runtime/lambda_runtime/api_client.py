@@ -15,9 +15,12 @@ from . import api_protocol as proto
 # runtime gives up with one line (Lambda starts the API first; a mis-set address
 # must not hang forever).
 STARTUP_RETRY_SECONDS = 3.0
-# Sizes one body is sent with the head in a single send (fewer syscalls) or after it.
+# A body below this size leaves in the same send as its head (one syscall); a larger
+# one is sent after it, uncopied.
 _COALESCE_BELOW = 64 * 1024
-_MAX_LINE = 65536
+_RECV_SIZE = 65536
+# Lambda's headers are small; a reply head larger than this is not the Runtime API.
+_MAX_HEAD = 1024 * 1024
 
 
 class RuntimeApiError(Exception):
@@ -43,17 +46,21 @@ class RuntimeApiClient:
             raise RuntimeApiError(
                 f"AWS_LAMBDA_RUNTIME_API must be HOST:PORT, got {address!r}")
         self.address = address
-        self._host_port = (host.strip("[]"), int(port))
+        host = host.strip("[]")
+        self._family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        # Bytes, not str: a str host makes the socket module import the idna codec (~2 ms).
+        self._host_port = (host.encode("ascii"), int(port))
+        self._heads = proto.RequestHeads(address)
         self._startup_retry_seconds = startup_retry_seconds
         self._sock: socket.socket | None = None
-        self._reader = None
+        self._buf = bytearray()  # bytes received and not yet consumed
         self._reached = False  # has the API answered once? After that, refusal is fatal.
 
     # --- the four calls, named after the API actions -------------------------------
 
     def next_invocation(self) -> proto.Invocation:
         """GET /runtime/invocation/next: blocks (no timeout) until an event arrives."""
-        status, headers, body = self._call(proto.next_request(self.address), b"", proto.NEXT_PATH)
+        status, headers, body = self._call(self._heads.next, b"", proto.NEXT_PATH)
         if status != 200:
             raise RuntimeApiError(_refusal("GET", proto.NEXT_PATH, status, body))
         try:
@@ -63,8 +70,7 @@ class RuntimeApiClient:
 
     def post_response(self, inv: proto.Invocation, body: bytes, content_type: str) -> None:
         """POST /runtime/invocation/{id}/response with a buffered body."""
-        head = proto.response_request(self.address, inv.request_id, body, content_type,
-                                      inv.invocation_id)
+        head = self._heads.response(inv.request_id, body, content_type, inv.invocation_id)
         self._expect_accepted(head, body, proto.response_path(inv.request_id))
 
     def post_error(self, inv: proto.Invocation, body: bytes, error_type: str,
@@ -84,7 +90,8 @@ class RuntimeApiClient:
             try:
                 self._sock.close()
             finally:
-                self._sock = self._reader = None
+                self._sock = None
+                self._buf.clear()
 
     # --- the connection -------------------------------------------------------------
 
@@ -117,10 +124,12 @@ class RuntimeApiClient:
         give_up = time.monotonic() + (0 if self._reached else self._startup_retry_seconds)
         delay = 0.005
         while True:
+            sock = socket.socket(self._family, socket.SOCK_STREAM)
             try:
-                sock = socket.create_connection(self._host_port)
+                sock.connect(self._host_port)
                 break
             except OSError as exc:
+                sock.close()
                 if time.monotonic() + delay > give_up:
                     if self._reached:
                         raise RuntimeApiError(f"lost the Runtime API at {self.address}: "
@@ -134,7 +143,6 @@ class RuntimeApiClient:
         # delayed ACKs would hold the second for up to 40 ms.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._sock = sock
-        self._reader = sock.makefile("rb")
 
     def _exchange(self, head: bytes, body: bytes) -> tuple[int, dict, bytes]:
         sock = self._sock
@@ -143,55 +151,76 @@ class RuntimeApiClient:
         else:
             sock.sendall(head)
             sock.sendall(body)
-        reader = self._reader
-        line = reader.readline(_MAX_LINE)
-        if not line:
-            raise _EmptyReply("the connection closed before a reply")
-        status = proto.parse_status_line(line)
+        status, headers = proto.parse_head(self._read_head())
         while 100 <= status < 200:  # interim replies carry no body
-            self._read_headers(reader)
-            status = proto.parse_status_line(reader.readline(_MAX_LINE))
-        headers = self._read_headers(reader)
+            status, headers = proto.parse_head(self._read_head())
         self._reached = True
         if "chunked" in headers.get("transfer-encoding", "").lower():
-            reply = self._read_chunked(reader)
+            reply = self._read_chunked()
         elif "content-length" in headers:
-            length = int(headers["content-length"])
-            reply = reader.read(length)
-            if len(reply) != length:
-                raise ConnectionResetError(f"reply ended after {len(reply)} of {length} bytes")
-        else:
-            reply = reader.read()  # no length: the body runs to the end of the connection
+            reply = self._read_exactly(int(headers["content-length"]))
+        else:  # no length: the body runs to the end of the connection
+            while self._recv():
+                pass
+            reply = bytes(self._buf)
             headers["connection"] = "close"
         if headers.get("connection", "").lower() == "close":
             self.close()
         return status, headers, reply
 
-    @staticmethod
-    def _read_headers(reader) -> dict:
-        headers: dict = {}
-        while True:
-            line = reader.readline(_MAX_LINE)
-            if line in (b"\r\n", b"\n"):
-                return headers
-            if not line:
-                raise ConnectionResetError("the connection closed inside the reply headers")
-            proto.parse_header_line(line, headers)
+    def _recv(self) -> int:
+        chunk = self._sock.recv(_RECV_SIZE)
+        self._buf += chunk
+        return len(chunk)
 
-    @staticmethod
-    def _read_chunked(reader) -> bytes:
+    def _read_until(self, mark: bytes, limit: int) -> bytes:
+        """The bytes before `mark`, consuming the mark too."""
+        buf = self._buf
+        start = 0
+        while (end := buf.find(mark, start)) < 0:
+            if len(buf) > limit:
+                raise proto.ProtocolError(f"no {mark!r} in the first {limit} bytes of a reply")
+            start = max(0, len(buf) - len(mark) + 1)
+            if not self._recv():
+                if not buf:
+                    raise _EmptyReply("the connection closed before a reply")
+                raise ConnectionResetError("the connection closed inside a reply")
+        data = bytes(buf[:end])
+        del buf[:end + len(mark)]
+        return data
+
+    def _read_head(self) -> bytes:
+        return self._read_until(b"\r\n\r\n", _MAX_HEAD)
+
+    def _read_exactly(self, n: int) -> bytes:
+        buf = self._buf
+        if len(buf) < n:
+            # Large bodies (events up to 6 MB) are received in place, not appended piece by piece.
+            body = bytearray(n)
+            have = len(buf)
+            body[:have] = buf
+            buf.clear()
+            view = memoryview(body)
+            while have < n:
+                got = self._sock.recv_into(view[have:])
+                if not got:
+                    raise ConnectionResetError(f"reply ended after {have} of {n} bytes")
+                have += got
+            return bytes(body)
+        data = bytes(buf[:n])
+        del buf[:n]
+        return data
+
+    def _read_chunked(self) -> bytes:
         parts = []
         while True:
-            size_line = reader.readline(_MAX_LINE)
-            if not size_line:
-                raise ConnectionResetError("the connection closed inside a chunked reply")
-            size = int(size_line.split(b";", 1)[0], 16)
+            size = int(self._read_until(b"\r\n", _MAX_HEAD).split(b";", 1)[0], 16)
             if size == 0:
-                while reader.readline(_MAX_LINE) not in (b"\r\n", b"\n", b""):
+                while self._read_until(b"\r\n", _MAX_HEAD):
                     pass  # trailers: none that the runtime needs
                 return b"".join(parts)
-            parts.append(reader.read(size))
-            reader.readline(_MAX_LINE)
+            parts.append(self._read_exactly(size))
+            self._read_until(b"\r\n", 2)
 
 
 class _EmptyReply(Exception):

@@ -81,8 +81,7 @@ def build_request(method: str, path: str, host: str, body: bytes = b"",
     if method != "GET":
         lines.append(f"Content-Length: {len(body)}")
     # UTF-8, as awslambdaric's libcurl sends them: an X-Ray cause may hold any text.
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
-    return head
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
 
 
 def next_request(host: str) -> bytes:
@@ -95,6 +94,25 @@ def response_request(host: str, request_id: str, body: bytes, content_type: str,
         "Content-Type": content_type,
         "Lambda-Runtime-Invocation-Id": invocation_id,
     })
+
+
+class RequestHeads:
+    """The hot path's request heads, prepared once per host: `GET /next` and a plain `/response`.
+
+    Byte for byte what `next_request` and `response_request` build (a unit test holds them to it).
+    """
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        self.next = next_request(host)
+        self._response = (f"POST {API_PREFIX}/invocation/%s/response HTTP/1.1\r\nHost: {host}\r\n"
+                          f"User-Agent: {USER_AGENT}\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
+                          ).encode("utf-8")
+
+    def response(self, request_id: str, body: bytes, content_type: str, invocation_id: str | None) -> bytes:
+        if invocation_id is not None:
+            return response_request(self.host, request_id, body, content_type, invocation_id)
+        return self._response % (request_id.encode("utf-8"), content_type.encode("utf-8"), len(body))
 
 
 def error_request(host: str, request_id: str, body: bytes, error_type: str,
@@ -119,21 +137,20 @@ def _header_safe(value: str) -> str:
     return value.replace("\r", " ").replace("\n", " ")
 
 
-def parse_status_line(line: bytes) -> int:
-    """`HTTP/1.1 202 Accepted` -> 202."""
-    parts = line.split(None, 2)
-    if len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
-        raise ProtocolError(f"malformed status line from the Runtime API: {line[:100]!r}")
-    return int(parts[1])
-
-
-def parse_header_line(line: bytes, headers: dict) -> None:
-    """Adds one `Name: value` line to `headers`, keyed by the lower-case name."""
-    name, sep, value = line.partition(b":")
-    if not sep:
-        raise ProtocolError(f"malformed header line from the Runtime API: {line[:100]!r}")
+def parse_head(head: bytes) -> tuple[int, dict]:
+    """A reply's status and headers (names in lower case) from the bytes before the blank line."""
     # Values are UTF-8: a client context is JSON that may hold any text.
-    headers[name.strip().lower().decode("latin-1")] = value.strip().decode("utf-8", "replace")
+    lines = head.decode("utf-8", "replace").split("\r\n")
+    parts = lines[0].split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+        raise ProtocolError(f"malformed status line from the Runtime API: {lines[0][:100]!r}")
+    headers = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        if not sep:
+            raise ProtocolError(f"malformed header line from the Runtime API: {line[:100]!r}")
+        headers[name.lower()] = value.strip()
+    return int(parts[1]), headers
 
 
 def parse_invocation(headers: dict, body: bytes) -> Invocation:

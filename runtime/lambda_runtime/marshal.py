@@ -18,7 +18,8 @@ UNMARSHAL_ERROR = "Runtime.UnmarshalError"
 
 def decode_event(body: bytes, content_type: str | None):
     """The event the handler gets: parsed JSON for a JSON content type, else the raw bytes."""
-    if content_type is None or content_type.split(";", 1)[0].strip().lower() != "application/json":
+    if content_type != "application/json" and (
+            content_type is None or content_type.split(";", 1)[0].strip().lower() != "application/json"):
         return body
     try:
         return json.loads(body)

@@ -4,6 +4,8 @@ import json
 import os
 import re
 
+from fake_api import FakeRuntimeApi
+
 STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 
 
@@ -23,10 +25,10 @@ def test_text_format_with_request_id_and_default_warning_level(api, start):
 
 
 def test_log_level_from_the_environment(api, start):
-    process = run_logs(api, start, env={"AWS_LAMBDA_LOG_LEVEL": "INFO"})
-    assert re.search(rf"^\[INFO\]\t{STAMP}\treq-log\tinfo record\n", process.stdout, re.M)
-    process.stop()
-    out = run_logs(api, start, env={"AWS_LAMBDA_LOG_LEVEL": "ERROR"}).stdout
+    out = run_logs(api, start, env={"AWS_LAMBDA_LOG_LEVEL": "INFO"}).stdout
+    assert re.search(rf"^\[INFO\]\t{STAMP}\treq-log\tinfo record\n", out, re.M)
+    with FakeRuntimeApi() as other:  # a runtime of its own: the first one still polls `api`
+        out = run_logs(other, start, env={"AWS_LAMBDA_LOG_LEVEL": "ERROR"}, address=other.address).stdout
     assert "root warning" not in out and "error record" in out
 
 

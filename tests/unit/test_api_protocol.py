@@ -50,19 +50,31 @@ def test_init_error_request_path():
         b"POST /2018-06-01/runtime/init/error HTTP/1.1\r\n")
 
 
-def test_parse_status_line():
-    assert proto.parse_status_line(b"HTTP/1.1 202 Accepted\r\n") == 202
-    assert proto.parse_status_line(b"HTTP/1.1 413\r\n") == 413
-    with pytest.raises(proto.ProtocolError, match="malformed status line"):
-        proto.parse_status_line(b"garbage\r\n")
+def test_parse_head():
+    status, headers = proto.parse_head(
+        b"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id:  abc \r\nContent-Length: 2")
+    assert (status, headers) == (200, {"lambda-runtime-aws-request-id": "abc", "content-length": "2"})
+    assert proto.parse_head(b"HTTP/1.1 413") == (413, {})
 
 
-def test_parse_header_line_lowercases_names_and_strips_values():
-    headers = {}
-    proto.parse_header_line(b"Lambda-Runtime-Aws-Request-Id:  abc \r\n", headers)
-    assert headers == {"lambda-runtime-aws-request-id": "abc"}
-    with pytest.raises(proto.ProtocolError):
-        proto.parse_header_line(b"no colon here\r\n", headers)
+def test_header_values_are_utf8():
+    _, headers = proto.parse_head('HTTP/1.1 200 OK\r\nLambda-Runtime-Client-Context: {"n": "é"}'.encode())
+    assert headers["lambda-runtime-client-context"] == '{"n": "é"}'
+
+
+@pytest.mark.parametrize("head", [b"garbage", b"HTTP/1.1 abc", b"HTTP/1.1 200 OK\r\nno colon here"])
+def test_malformed_heads_are_protocol_errors(head):
+    with pytest.raises(proto.ProtocolError, match="malformed"):
+        proto.parse_head(head)
+
+
+@pytest.mark.parametrize("content_type,invocation_id", [("application/json", None),
+                                                         ("application/unknown", "inv-1")])
+def test_prepared_heads_equal_the_built_ones(content_type, invocation_id):
+    heads = proto.RequestHeads("127.0.0.1:9001")
+    assert heads.next == proto.next_request("127.0.0.1:9001")
+    assert heads.response("req-9", b"abc", content_type, invocation_id) == proto.response_request(
+        "127.0.0.1:9001", "req-9", b"abc", content_type, invocation_id)
 
 
 def test_parse_invocation_reads_every_header():
