@@ -1,0 +1,124 @@
+# lambda-python-image: one target per developer action; `make help` lists them.
+# CI (.ci/run) calls the same targets a developer does.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+include versions.env
+
+IMAGE          ?= lambda-python
+FUNCTION_IMAGE ?= lambda-python-example
+ARCH           ?= $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
+PORT           ?= 9000
+HANDLER        ?= app.handler
+EVENT          ?= s3
+PYTHON         ?= python3
+VENV           ?= .venv
+# The benchmark runs on the Python line the image ships (3.13), as AWS's python3.13 image would.
+BENCH_PYTHON   ?= $(shell command -v python3.13 || command -v python3)
+VERSION        ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+REVISION       ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+SOURCE         ?= $(shell git remote get-url origin 2>/dev/null || echo unknown)
+
+platform_x86_64 := linux/amd64
+platform_arm64  := linux/arm64
+dockerfile_x86_64 := Dockerfile
+dockerfile_arm64  := Dockerfile.arm64
+# buildx (Docker Desktop, recent engines) adds provenance attestations that turn an image into
+# an index Lambda rejects: switched off. Without buildx, the classic builder makes none.
+DOCKER_BUILD := $(shell if docker buildx version >/dev/null 2>&1; then \
+  echo "docker buildx build --load --provenance=false --sbom=false"; else echo "DOCKER_BUILDKIT=0 docker build"; fi)
+INVOKE_URL = http://localhost:$(PORT)/2015-03-31/functions/function/invocations
+EVENT_FILE = $(if $(wildcard $(EVENT)),$(EVENT),handler/events/$(EVENT).json)
+
+.PHONY: help
+help: ## Show this help
+	@echo "lambda-python-image: a Python base image for AWS Lambda with its own runtime"
+	@echo
+	@grep -hE '^[a-zA-Z0-9_%-]+:.*## ' Makefile | sed 's/:.*## /\t/' | \
+	  awk -F'\t' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@echo
+	@echo "Variables: ARCH=$(ARCH) PORT=$(PORT) HANDLER=$(HANDLER) EVENT=$(EVENT) IMAGE=$(IMAGE)"
+
+# --- the image ----------------------------------------------------------------------
+
+.PHONY: docker
+docker: ## Make sure a Docker engine answers (starts one as root on Debian)
+	@scripts/ensure-docker.sh
+
+build/rie/aws-lambda-rie-x86_64 build/rie/aws-lambda-rie-arm64: versions.env scripts/fetch-rie.sh
+	@scripts/fetch-rie.sh build/rie
+
+.PHONY: rie
+rie: build/rie/aws-lambda-rie-x86_64 ## Fetch AWS's RIE binaries (pinned, sha256-verified)
+
+.PHONY: build build-x86_64 build-arm64
+build: build-x86_64 build-arm64 ## Build the base images $(IMAGE):x86_64 and $(IMAGE):arm64
+	@docker image ls $(IMAGE) --format '{{.Repository}}:{{.Tag}}  {{.Size}}'
+
+build-x86_64 build-arm64: build-%: docker rie
+	@[ $* = x86_64 ] || scripts/ensure-arm64.sh
+	@base=$$(scripts/base-image.sh $*) && echo "building $(IMAGE):$* FROM $$base" && \
+	  $(DOCKER_BUILD) --quiet --platform $(platform_$*) -f $(dockerfile_$*) \
+	    --build-arg BASE_IMAGE=$$base --build-arg VERSION=$(VERSION) \
+	    --build-arg REVISION=$(REVISION) --build-arg SOURCE=$(SOURCE) \
+	    -t $(IMAGE):$* . 2> >(grep -v -e DEPRECATED -e "legacy builder" -e BuildKit -e "environment-variable" -e '^ *$$' >&2) >/dev/null
+
+.PHONY: function
+function: build-$(ARCH) ## Build the example function image (handler/) for ARCH
+	@$(DOCKER_BUILD) --quiet --platform $(platform_$(ARCH)) --build-arg BASE=$(IMAGE):$(ARCH) \
+	  -t $(FUNCTION_IMAGE):$(ARCH) handler 2> >(grep -v -e DEPRECATED -e "legacy builder" -e BuildKit \
+	  -e "environment-variable" -e '^ *$$' >&2) >/dev/null
+	@echo "built $(FUNCTION_IMAGE):$(ARCH)"
+
+.PHONY: run-local
+run-local: function ## Serve the example function on localhost:PORT (Ctrl-C stops it)
+	@echo "Serving $(HANDLER) ($(ARCH)) on localhost:$(PORT). In another terminal:"
+	@echo "  curl -s $(INVOKE_URL) -d @handler/events/s3.json"
+	@echo "  make invoke EVENT=s3    (events: $$(cd handler/events && ls *.json | sed 's/.json//' | tr '\n' ' '))"
+	@docker run --rm --init --name $(FUNCTION_IMAGE)-$(PORT) --platform $(platform_$(ARCH)) \
+	  -p $(PORT):8080 $(FUNCTION_IMAGE):$(ARCH) $(HANDLER)
+
+.PHONY: invoke
+invoke: ## Send a sample event (EVENT=s3|apigw-v1|apigw-v2|schedule|lucky|unknown or a path)
+	@test -f "$(EVENT_FILE)" || { echo "no event file $(EVENT_FILE)"; exit 1; }
+	@curl -sS --fail-with-body $(INVOKE_URL) -d @$(EVENT_FILE) || \
+	  { echo; echo "invoke failed: is 'make run-local' running on port $(PORT)?"; exit 1; }
+	@echo
+
+# --- development ----------------------------------------------------------------------
+
+$(VENV)/.installed: requirements-dev.txt
+	@$(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt \
+	  2> >(grep -v "^WARNING: Location" >&2)
+	@touch $@
+
+.PHONY: venv
+venv: $(VENV)/.installed ## Create the development virtualenv (.venv)
+
+.PHONY: test
+test: venv docker rie ## Run every test: unit, functional, awslambdaric, RIE and containers
+	@scripts/ensure-arm64.sh
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+.PHONY: test-fast
+test-fast: venv rie ## Run the tests that need no Docker (unit, functional, differential, RIE)
+	$(VENV)/bin/python -m pytest -m "not docker" $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: venv ## Lint with ruff
+	$(VENV)/bin/ruff check .
+
+build/bench-venv/.installed: requirements-bench.txt
+	@$(BENCH_PYTHON) -m venv build/bench-venv
+	@build/bench-venv/bin/pip install --quiet --disable-pip-version-check -r requirements-bench.txt \
+	  2> >(grep -v "^WARNING: Location" >&2)
+	@touch $@
+
+.PHONY: bench
+bench: build/bench-venv/.installed ## Benchmark against awslambdaric (init, warm CPU and wall, memory)
+	build/bench-venv/bin/python bench/bench.py
+
+.PHONY: clean
+clean: ## Remove build outputs and the local images
+	rm -rf build $(VENV)
+	-docker image rm $(IMAGE):x86_64 $(IMAGE):arm64 $(FUNCTION_IMAGE):x86_64 $(FUNCTION_IMAGE):arm64 2>/dev/null

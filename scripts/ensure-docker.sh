@@ -1,0 +1,30 @@
+#!/bin/sh
+# Makes sure a Docker engine answers. An engine already running (Docker Desktop, a
+# system service) is left alone. With none, as root on Debian, installs Debian's
+# docker.io and starts dockerd in the background; anywhere else, says what is missing.
+set -eu
+docker info >/dev/null 2>&1 && exit 0
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "ensure-docker: no Docker engine answers 'docker info'." >&2
+  echo "  Start Docker Desktop (or 'sudo systemctl start docker'), then run make again." >&2
+  exit 1
+fi
+if ! command -v dockerd >/dev/null 2>&1; then
+  echo "ensure-docker: installing Debian's docker.io" >&2
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
+fi
+log=${TMPDIR:-/tmp}/dockerd.log
+echo "ensure-docker: starting dockerd (log: $log)" >&2
+nohup dockerd >"$log" 2>&1 &
+tries=0
+until docker info >/dev/null 2>&1; do  # poll readiness, up to 60 s
+  tries=$((tries + 1))
+  if [ "$tries" -gt 300 ]; then
+    echo "ensure-docker: dockerd did not answer within 60 s; its log:" >&2
+    tail -20 "$log" >&2
+    exit 1
+  fi
+  sleep 0.2
+done
