@@ -26,15 +26,14 @@ def handler(event, context):
     if not isinstance(event, dict):
         return _answer(400, f"unknown source: {type(event).__name__}")
     records = event.get("Records")
-    if isinstance(records, list) and records and records[0].get("eventSource") == "aws:s3":
+    first = records[0] if isinstance(records, list) and records and isinstance(records[0], dict) else {}
+    if first.get("eventSource") == "aws:s3":
         return _s3_put(records)
-    if "httpMethod" in event or event.get("version") == "2.0" and "routeKey" in event:
+    if "httpMethod" in event or (event.get("version") == "2.0" and "routeKey" in event):
         return _api_gateway(event)
     if event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event":
         return _answer(204, f"ran scheduled task at tick {event.get('time')}")
-    source = event.get("source") or (records[0].get("eventSource") if isinstance(records, list) and records
-                                     and isinstance(records[0], dict) else None)
-    return _answer(400, f"unknown source: {source}")
+    return _answer(400, f"unknown source: {event.get('source') or first.get('eventSource')}")
 
 
 def _s3_put(records: list) -> dict:

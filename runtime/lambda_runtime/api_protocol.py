@@ -107,7 +107,7 @@ class RequestHeads:
         self.next = next_request(host)
         self._response = (f"POST {API_PREFIX}/invocation/%s/response HTTP/1.1\r\nHost: {host}\r\n"
                           f"User-Agent: {USER_AGENT}\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
-                          ).encode("utf-8")
+                          ).encode()
 
     def response(self, request_id: str, body: bytes, content_type: str, invocation_id: str | None) -> bytes:
         if invocation_id is not None:

@@ -119,3 +119,23 @@ def bytes_event(event, context):
 
 def dumps(event, context):
     return json.dumps(event)
+
+
+def slow(event, context):
+    import time
+
+    time.sleep(event.get("seconds", 0))
+    return "done"
+
+
+def sandbox(event, context):
+    """What a function may touch under Lambda: /tmp, not the task root."""
+    with open("/tmp/probe", "w") as f:
+        f.write("ok")
+    try:
+        open(os.path.join(os.environ["LAMBDA_TASK_ROOT"], "probe"), "w").close()
+        task_root_writable = True
+    except OSError:
+        task_root_writable = False
+    return {"uid": os.getuid(), "gid": os.getgid(), "tmp": open("/tmp/probe").read(),
+            "task_root_writable": task_root_writable}
