@@ -122,3 +122,34 @@ bench: build/bench-venv/.installed ## Benchmark against awslambdaric (init, warm
 clean: ## Remove build outputs and the local images
 	rm -rf build $(VENV)
 	-docker image rm $(IMAGE):x86_64 $(IMAGE):arm64 $(FUNCTION_IMAGE):x86_64 $(FUNCTION_IMAGE):arm64 2>/dev/null
+
+# --- shipping (boto3: ship/) ------------------------------------------------------------
+
+REPOSITORY ?=
+FUNCTION   ?=
+TAG        ?=
+REGION     ?=
+PROFILE    ?=
+REGISTRY   ?=
+MUTABILITY ?= MUTABLE
+SHIP = $(VENV)/bin/python -m ship
+SHIP_AWS = $(if $(REGION),--region $(REGION)) $(if $(PROFILE),--profile $(PROFILE))
+SHIP_PUSH = --repository $(REPOSITORY) $(if $(TAG),--tag $(TAG)) $(if $(REGISTRY),--registry $(REGISTRY)) \
+  --mutability $(MUTABILITY) $(SHIP_AWS)
+PUSH_ARCHES = $(if $(filter all,$(ARCH)),x86_64 arm64,$(ARCH))
+
+.PHONY: push
+push: venv ## Push the function image to ECR: REPOSITORY= [ARCH=x86_64|arm64|all] [TAG= REGION= PROFILE=]
+	@test -n "$(REPOSITORY)" || { echo "make push needs REPOSITORY=<ECR repository name>"; exit 2; }
+	@for arch in $(PUSH_ARCHES); do $(MAKE) -s function ARCH=$$arch || exit 1; done
+	@$(SHIP) push --image $(FUNCTION_IMAGE) --arch $(ARCH) $(SHIP_PUSH)
+
+.PHONY: publish-base
+publish-base: venv build ## Push the base image, both architectures + a manifest list: REPOSITORY= [TAG=]
+	@test -n "$(REPOSITORY)" || { echo "make publish-base needs REPOSITORY=<ECR repository name>"; exit 2; }
+	@$(SHIP) publish-base --image $(IMAGE) $(SHIP_PUSH)
+
+.PHONY: deploy
+deploy: venv ## Point a Lambda function at the image just pushed: FUNCTION= [ARCH=]
+	@test -n "$(FUNCTION)" || { echo "make deploy needs FUNCTION=<Lambda function name>"; exit 2; }
+	@$(SHIP) deploy --function $(FUNCTION) --arch $(ARCH) $(SHIP_AWS)

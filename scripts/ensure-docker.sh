@@ -5,8 +5,8 @@
 set -eu
 docker info >/dev/null 2>&1 && exit 0
 
-if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-docker: no Docker engine answers 'docker info'." >&2
+if [ -n "${DOCKER_HOST:-}" ] || [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "ensure-docker: no Docker engine answers 'docker info'${DOCKER_HOST:+ at $DOCKER_HOST}." >&2
   echo "  Start Docker Desktop (or 'sudo systemctl start docker'), then run make again." >&2
   exit 1
 fi

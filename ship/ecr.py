@@ -1,0 +1,57 @@
+"""The ECR side of a push: the repository (created when missing) and a registry login."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import urlparse
+
+from .aws import aws_errors
+from .errors import ShipError
+
+
+class Registry:
+    """Where to push: the registry host, the repository, and the login for it."""
+
+    def __init__(self, host: str, repository: str, username: str, password: str) -> None:
+        self.host = host
+        self.repository = repository
+        self.username = username
+        self.password = password
+
+    def ref(self, tag: str) -> str:
+        return f"{self.host}/{self.repository}:{tag}"
+
+
+def _describe_or_none(ecr, name: str):
+    try:
+        return ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
+    except ecr.exceptions.RepositoryNotFoundException:
+        return None
+
+
+def repository(ecr, name: str, mutability: str = "MUTABLE") -> tuple[str, bool]:
+    """(repository URI, created now?) for `name`, creating it with scan on push when missing."""
+    with aws_errors(f"looking up the ECR repository '{name}'"):
+        found = _describe_or_none(ecr, name)
+    if found is not None:
+        return found["repositoryUri"], False
+    try:
+        with aws_errors(f"creating the ECR repository '{name}'"):
+            created = ecr.create_repository(
+                repositoryName=name, imageTagMutability=mutability,
+                imageScanningConfiguration={"scanOnPush": True})["repository"]
+    except ShipError as exc:
+        if "not allowed" in str(exc):
+            raise ShipError(f"the ECR repository '{name}' does not exist and these credentials may not create"
+                            " it (ecr:CreateRepository): create it once, or ask for that permission") from None
+        raise
+    return created["repositoryUri"], True
+
+
+def login(ecr, repository_uri: str, registry_override: str | None = None) -> Registry:
+    """The registry login from an ECR authorization token (never printed, never stored)."""
+    with aws_errors("getting an ECR authorization token"):
+        data = ecr.get_authorization_token()["authorizationData"][0]
+    username, _, password = base64.b64decode(data["authorizationToken"]).decode().partition(":")
+    host = registry_override or urlparse(data["proxyEndpoint"]).netloc or repository_uri.split("/", 1)[0]
+    return Registry(host, repository_uri.split("/", 1)[1], username, password)
