@@ -13,7 +13,8 @@ EVENT          ?= s3
 PYTHON         ?= python3
 VENV           ?= .venv
 # The benchmark runs on the Python line the image ships (3.13), as AWS's python3.13 image would.
-BENCH_PYTHON   ?= $(shell command -v python3.13 || command -v python3)
+BENCH_PYTHON   ?= $(shell for p in python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) python3; do \
+  "$$p" -c "" 2>/dev/null && { command -v "$$p"; break; }; done)
 VERSION        ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 REVISION       ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 SOURCE         ?= $(shell git remote get-url origin 2>/dev/null || echo unknown)
@@ -110,7 +111,7 @@ lint: venv ## Lint with ruff
 
 build/bench-venv/.installed: requirements-bench.txt
 	@$(BENCH_PYTHON) -m venv build/bench-venv
-	@build/bench-venv/bin/pip install --quiet --disable-pip-version-check -r requirements-bench.txt \
+	@build/bench-venv/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-bench.txt \
 	  2> >(grep -v "^WARNING: Location" >&2)
 	@touch $@
 

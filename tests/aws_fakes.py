@@ -6,30 +6,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
-from rie_process import free_port
+from rie_process import free_port, wait_for_http
 
 ACCOUNT = "123456789012"
 ECR_PASSWORD = f"{ACCOUNT}-auth-token"  # what moto's GetAuthorizationToken hands out
-
-
-def _poll(url: str, timeout: float = 30.0) -> None:
-    give_up = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=1).close()
-            return
-        except urllib.error.HTTPError:
-            return  # answered
-        except OSError:
-            if time.monotonic() > give_up:
-                raise TimeoutError(f"nothing answered at {url}") from None
-            time.sleep(0.05)
 
 
 class Server:
@@ -37,7 +20,7 @@ class Server:
         self.url = url
         with open(log, "wb") as out:
             self.proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-        _poll(url)
+        wait_for_http(url, timeout=60)
 
     def stop(self) -> None:
         self.proc.terminate()

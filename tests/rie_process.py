@@ -32,19 +32,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_listening(base_url: str, timeout: float = 20.0) -> None:
-    """Polls a path other than the invoke path: the RIE answers 404 there once it listens."""
+def wait_for_http(url: str, timeout: float = 20.0) -> None:
+    """Polls `url` until an HTTP server answers it, whatever the status."""
     give_up = time.monotonic() + timeout
     while True:
         try:
-            urllib.request.urlopen(base_url + "/ready", timeout=1)
+            urllib.request.urlopen(url, timeout=1).close()
             return
         except urllib.error.HTTPError:
-            return  # any HTTP answer means the RIE is serving
-        except OSError:
+            return  # an HTTP answer: the server is serving
+        except OSError:  # refused, or reset by docker-proxy before the container listens
             if time.monotonic() > give_up:
-                raise TimeoutError(f"nothing answered at {base_url} within {timeout} s") from None
+                raise TimeoutError(f"nothing answered at {url} within {timeout} s") from None
             time.sleep(0.02)
+
+
+def wait_until_listening(base_url: str, timeout: float = 20.0) -> None:
+    """Polls a path other than the invoke path (which invokes on any method): 404 once the RIE listens."""
+    wait_for_http(base_url + "/ready", timeout)
 
 
 def invoke(base_url: str, payload: bytes, headers: dict | None = None, timeout: float = 30.0):

@@ -1,15 +1,9 @@
 """A dead or misbehaving Runtime API: retried briefly at start, fatal on 500, survivable per invocation."""
 
-import socket
 import time
 
 from fake_api import FakeRuntimeApi
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from rie_process import free_port
 
 
 def test_nothing_listening_exits_with_one_line(start):
