@@ -1,7 +1,8 @@
 """The runtime loop: init once, then next -> invoke -> respond, for ever.
 
-Everything the loop uses is passed in (config, client, handler), so a test can run
-exactly N invocations against a fake Runtime API.
+What the loop uses is passed in (the config, the Runtime API client, the environment),
+and `serve(n)` answers exactly n events, so a test or a benchmark can drive one loop.
+Per-invocation state lives in locals and a context variable, never in module globals.
 """
 
 from __future__ import annotations
