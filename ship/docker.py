@@ -4,7 +4,6 @@ not in ~/.docker/config.json, not on a command line (--password-stdin), not in a
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -85,8 +84,3 @@ class Session:
         if not digest.startswith("sha256:"):
             raise ShipError(f"the registry gave no digest for the manifest list {ref}")
         return digest
-
-    def manifest(self, ref: str, insecure: bool) -> dict:
-        flags = ["--insecure"] if insecure else []
-        return json.loads(run(["manifest", "inspect", *flags, ref], config=self._config,
-                              doing=f"inspecting {ref}"))
