@@ -78,8 +78,8 @@ def _untag(ecr_client, registry: ecr.Registry, override: str | None, pushed: dic
         tag = entry["ref"].rsplit(":", 1)[1]
         try:
             if override:
-                _registry_delete(registry, entry["digest"])
-            else:
+                _registry_untag(registry, tag, entry["digest"])
+            else:  # ECR removes the tag; the image stays while other tags point to it
                 with aws_errors("removing a partly pushed tag"):
                     ecr_client.batch_delete_image(repositoryName=registry.repository, imageIds=[{"imageTag": tag}])
             print(f"removed {entry['ref']}: the push did not complete", file=sys.stderr)
@@ -87,13 +87,28 @@ def _untag(ecr_client, registry: ecr.Registry, override: str | None, pushed: dic
             print(f"could not remove {entry['ref']} after the failed push: {exc}", file=sys.stderr)
 
 
-def _registry_delete(registry: ecr.Registry, digest: str) -> None:
+def _registry_untag(registry: ecr.Registry, tag: str, digest: str) -> None:
+    """A plain registry can only delete a manifest, with all its tags: done only when no
+    other tag points to it, so an earlier release of the same image is never removed."""
+    _, body = _registry_call(registry, "GET", "tags/list")
+    for other in json.loads(body).get("tags") or []:
+        if other != tag:
+            headers, _ = _registry_call(registry, "HEAD", f"manifests/{other}")
+            if headers.get("Docker-Content-Digest") == digest:
+                raise ShipError(f"the same image is also tagged {other}, and this registry cannot remove"
+                                f" one tag alone: remove {tag} by hand")
+    _registry_call(registry, "DELETE", f"manifests/{digest}")
+
+
+def _registry_call(registry: ecr.Registry, method: str, path: str) -> tuple:
     scheme = "http" if _is_loopback(registry.host) else "https"
-    request = urllib.request.Request(f"{scheme}://{registry.host}/v2/{registry.repository}/manifests/{digest}",
-                                     method="DELETE")
+    request = urllib.request.Request(f"{scheme}://{registry.host}/v2/{registry.repository}/{path}", method=method)
     token = base64.b64encode(f"{registry.username}:{registry.password}".encode()).decode()
     request.add_header("Authorization", f"Basic {token}")
-    urllib.request.urlopen(request, timeout=30).close()
+    request.add_header("Accept", "application/vnd.docker.distribution.manifest.v2+json, "
+                                 "application/vnd.oci.image.manifest.v1+json")
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        return reply.headers, reply.read()
 
 
 def deploy_command(args) -> int:

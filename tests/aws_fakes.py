@@ -89,3 +89,55 @@ def aws_env(endpoint: str, key: str | None = "testing", secret: str | None = "te
     if key:
         env.update(AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=secret)
     return env
+
+
+class DenyingProxy:
+    """A TCP proxy to a real registry that answers one request line with 403 DENIED.
+
+    Go's HTTP client sends a request only after the previous reply, so a request line
+    always starts a read from the client: matching `deny` there is enough.
+    """
+
+    DENIED = (b'{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}')
+
+    def __init__(self, target: str, deny: bytes) -> None:
+        import socket
+        import threading
+
+        self._target = target.split(":", maxsplit=1)[0], int(target.split(":")[1])
+        self._deny = deny
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.host = f"127.0.0.1:{self._listener.getsockname()[1]}"
+        self._socket, self._threading = socket, threading
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            upstream = self._socket.create_connection(self._target)
+            self._threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+            self._threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+
+    def _pump(self, source, sink, from_client: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                if from_client and data.startswith(self._deny):
+                    source.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
+                                   b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
+                                   % (len(self.DENIED), self.DENIED))
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            try:
+                sock.shutdown(self._socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+    def stop(self) -> None:
+        self._listener.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from aws_fakes import ECR_PASSWORD, aws_env, moto, registry
+from aws_fakes import ECR_PASSWORD, DenyingProxy, aws_env, moto, registry
 from paths import ROOT
 from rie_process import free_port, invoke, wait_until_listening
 
@@ -230,3 +230,54 @@ def test_docker_not_running(servers, env):
     no_engine = dict(env, DOCKER_HOST="unix:///nonexistent/docker.sock")
     one_line_failure(ship("push", "--repository", "xy", "--registry", reg.host, env=no_engine),
                      "ship: Docker is not running")
+
+
+@pytest.fixture
+def fresh_images(env, tmp_path):
+    """halfway:x86_64 and halfway:arm64, with digests no earlier push has (a label changes them)."""
+    for arch, platform in (("x86_64", "linux/amd64"), ("arm64", "linux/arm64")):
+        (tmp_path / arch).mkdir()
+        (tmp_path / arch / "Dockerfile").write_text(
+            f"FROM lambda-python-example:{arch}\nLABEL test.marker={tmp_path.name}\n")
+        subprocess.run(["docker", "build", "-q", "--platform", platform, "-t", f"halfway:{arch}",
+                        str(tmp_path / arch)], env=dict(env, DOCKER_BUILDKIT="0"), capture_output=True, check=True)
+    yield "halfway"
+    for arch in ("x86_64", "arm64"):
+        subprocess.run(["docker", "image", "rm", f"halfway:{arch}"], capture_output=True, check=False)
+
+
+def push_denying_arm64(reg, env, tmp_path, tag):
+    proxy = DenyingProxy(reg.host, deny=f"PUT /v2/shop-api/manifests/{tag}-arm64 ".encode())
+    try:
+        return proxy.host, ship("push", "--repository", "shop-api", "--image", "halfway", "--arch", "all",
+                                "--tag", tag, "--registry", proxy.host, "--record", str(tmp_path / "pushed.json"),
+                                env=env)
+    finally:
+        proxy.stop()
+
+
+def tags(reg) -> set:
+    _, body = registry_get(reg, "/v2/shop-api/tags/list", accept="application/json")
+    return set(json.loads(body).get("tags") or [])
+
+
+def test_a_push_that_fails_halfway_leaves_no_partial_release(servers, env, tmp_path, fresh_images):
+    reg, _, _ = servers
+    host, result = push_denying_arm64(reg, env, tmp_path, "r9")
+    one_line_failure(result, f"ship: docker failed while pushing {host}/shop-api:r9-arm64: denied")
+    assert f"pushed {host}/shop-api:r9-x86_64@sha256:" in result.stdout  # the first went through...
+    assert f"removed {host}/shop-api:r9-x86_64: the push did not complete" in result.stderr
+    assert not {"r9-x86_64", "r9-arm64"} & tags(reg)  # ...and is gone again
+    assert not (tmp_path / "pushed.json").exists()
+
+
+def test_the_rollback_never_removes_an_earlier_release(servers, env, tmp_path, fresh_images):
+    reg, _, _ = servers
+    earlier = ship("push", "--repository", "shop-api", "--image", "halfway", "--arch", "x86_64", "--tag", "r7",
+                   "--registry", reg.host, "--record", str(tmp_path / "earlier.json"), env=env)
+    assert earlier.returncode == 0, earlier.stderr
+    host, result = push_denying_arm64(reg, env, tmp_path, "r8")
+    assert result.returncode != 0
+    assert (f"could not remove {host}/shop-api:r8-x86_64 after the failed push: the same image is also tagged"
+            " r7-x86_64, and this registry cannot remove one tag alone: remove r8-x86_64 by hand") in result.stderr
+    assert "r7-x86_64" in tags(reg)  # the earlier release is untouched
