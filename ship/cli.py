@@ -40,7 +40,7 @@ def _check_local_images(image: str, arches: list) -> None:
             raise ShipError(f"{image}:{arch} is a {found} image, not {arch}: rebuild it (make function ARCH={arch})")
 
 
-def push(args) -> int:
+def push(args: argparse.Namespace) -> int:
     arches = _arches(args.arch)
     _check_local_images(args.image, arches)  # before touching AWS: nothing to undo yet
     ecr_client = session(args.region, args.profile).client("ecr")
@@ -111,7 +111,7 @@ def _registry_call(registry: ecr.Registry, method: str, path: str) -> tuple:
         return reply.headers, reply.read()
 
 
-def deploy_command(args) -> int:
+def deploy_command(args: argparse.Namespace) -> int:
     record = Path(args.record)
     if not record.exists():
         raise ShipError(f"nothing pushed yet ({record} is missing): run 'make push' first")

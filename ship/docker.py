@@ -56,8 +56,12 @@ class Session:
 
     def __enter__(self) -> Session:
         self._config = tempfile.mkdtemp(prefix="ship-docker-")
-        run(["login", "--username", self._username, "--password-stdin", self.host], config=self._config,
-            stdin=self._password, doing=f"logging in to {self.host}")
+        try:
+            run(["login", "--username", self._username, "--password-stdin", self.host], config=self._config,
+                stdin=self._password, doing=f"logging in to {self.host}")
+        except BaseException:
+            self.__exit__()  # `with` does not call __exit__ when __enter__ fails
+            raise
         return self
 
     def __exit__(self, *exc) -> None:

@@ -281,3 +281,15 @@ def test_the_rollback_never_removes_an_earlier_release(servers, env, tmp_path, f
     assert (f"could not remove {host}/shop-api:r8-x86_64 after the failed push: the same image is also tagged"
             " r7-x86_64, and this registry cannot remove one tag alone: remove r8-x86_64 by hand") in result.stderr
     assert "r7-x86_64" in tags(reg)  # the earlier release is untouched
+
+
+def test_a_refused_login_leaves_no_docker_config_behind(servers, env, tmp_path):
+    _, _, work = servers
+    other = registry(work / "other-password", password="not-the-ecr-token")
+    env = dict(env, TMPDIR=str(tmp_path))  # where the throwaway Docker config would be left
+    try:
+        result = ship("push", "--repository", "shop-api", "--tag", "r6", "--registry", other.host, env=env)
+    finally:
+        other.stop()
+    one_line_failure(result, f"ship: docker failed while logging in to {other.host}:")
+    assert not list(tmp_path.glob("ship-docker-*"))
