@@ -42,9 +42,8 @@ class RuntimeApiClient:
 
     def __init__(self, address: str, startup_retry_seconds: float = STARTUP_RETRY_SECONDS) -> None:
         host, sep, port = address.rpartition(":")
-        if not sep or not port.isdigit():
-            raise RuntimeApiError(
-                f"AWS_LAMBDA_RUNTIME_API must be HOST:PORT, got {address!r}")
+        if not sep or not port.isdigit() or not host or not host.isascii():
+            raise RuntimeApiError(f"AWS_LAMBDA_RUNTIME_API must be HOST:PORT, got {address!r}")
         self.address = address
         host = host.strip("[]")
         self._family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -2,6 +2,7 @@
 
 import time
 
+import pytest
 from fake_api import FakeRuntimeApi
 from rie_process import free_port
 
@@ -13,6 +14,19 @@ def test_nothing_listening_exits_with_one_line(start):
     assert len(lines) == 1
     assert lines[0].startswith("lambda-runtime: cannot reach the Runtime API at 127.0.0.1:")
     assert "Connection refused (retried for 3 s)" in lines[0]
+
+
+@pytest.mark.parametrize("address", ["no-port", "host:http", ":9001", "hôst:9001"])
+def test_a_malformed_api_address_is_one_line(start, address):
+    process = start("cases.echo", address=address)
+    assert process.wait() == 1
+    assert process.stderr == f"lambda-runtime: AWS_LAMBDA_RUNTIME_API must be HOST:PORT, got {address!r}\n"
+
+
+def test_a_missing_api_address_is_one_line(start):
+    process = start("cases.echo", env={"AWS_LAMBDA_RUNTIME_API": ""})
+    assert process.wait() == 1
+    assert process.stderr.startswith("lambda-runtime: AWS_LAMBDA_RUNTIME_API is not set: start this under Lambda")
 
 
 def test_an_api_that_comes_up_late_is_waited_for(start, tmp_path):
