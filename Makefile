@@ -27,6 +27,9 @@ dockerfile_arm64  := Dockerfile.arm64
 # an index Lambda rejects: switched off. Without buildx, the classic builder makes none.
 DOCKER_BUILD := $(shell if docker buildx version >/dev/null 2>&1; then \
   echo "docker buildx build --load --provenance=false --sbom=false"; else echo "DOCKER_BUILDKIT=0 docker build"; fi)
+# Builds print only errors: the classic builder's deprecation banner is filtered out.
+QUIET_BUILD = 2> >(grep -v -e DEPRECATED -e "legacy builder" -e BuildKit \
+  -e "environment-variable" -e '^ *$$' >&2) >/dev/null
 INVOKE_URL = http://localhost:$(PORT)/2015-03-31/functions/function/invocations
 EVENT_FILE = $(if $(wildcard $(EVENT)),$(EVENT),handler/events/$(EVENT).json)
 
@@ -61,13 +64,12 @@ build-x86_64 build-arm64: build-%: docker rie
 	  $(DOCKER_BUILD) --quiet --platform $(platform_$*) -f $(dockerfile_$*) \
 	    --build-arg BASE_IMAGE=$$base --build-arg VERSION=$(VERSION) \
 	    --build-arg REVISION=$(REVISION) --build-arg SOURCE=$(SOURCE) \
-	    -t $(IMAGE):$* . 2> >(grep -v -e DEPRECATED -e "legacy builder" -e BuildKit -e "environment-variable" -e '^ *$$' >&2) >/dev/null
+	    -t $(IMAGE):$* . $(QUIET_BUILD)
 
 .PHONY: function
 function: build-$(ARCH) ## Build the example function image (handler/) for ARCH
 	@$(DOCKER_BUILD) --quiet --platform $(platform_$(ARCH)) --build-arg BASE=$(IMAGE):$(ARCH) \
-	  -t $(FUNCTION_IMAGE):$(ARCH) handler 2> >(grep -v -e DEPRECATED -e "legacy builder" -e BuildKit \
-	  -e "environment-variable" -e '^ *$$' >&2) >/dev/null
+	  -t $(FUNCTION_IMAGE):$(ARCH) handler $(QUIET_BUILD)
 	@echo "built $(FUNCTION_IMAGE):$(ARCH)"
 
 .PHONY: run-local

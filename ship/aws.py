@@ -28,8 +28,9 @@ def session(region: str | None = None, profile: str | None = None) -> boto3.sess
 
 
 @contextmanager
-def aws_errors(doing: str):
-    """Turns botocore's exceptions raised while `doing` into a ShipError with advice."""
+def aws_errors(doing: str, denied: str | None = None):
+    """Turns botocore's exceptions raised while `doing` into a ShipError with advice;
+    `denied`, when given, is the whole message for an access denial."""
     try:
         yield
     except botocore.exceptions.NoCredentialsError:
@@ -45,6 +46,8 @@ def aws_errors(doing: str):
             raise ShipError(f"AWS rejected the credentials while {doing} ({code}: {message}): they are"
                             " expired or wrong; refresh them ('aws sso login', new keys) and retry") from None
         if code in ("AccessDenied", "AccessDeniedException"):
+            if denied:
+                raise ShipError(denied) from None
             raise ShipError(f"not allowed while {doing} ({code}): {message}") from None
         raise ShipError(f"AWS refused while {doing} ({code}): {message}") from None
 

@@ -57,7 +57,7 @@ def push(args: argparse.Namespace) -> int:
                 digest = client.push(f"{args.image}:{arch}", ref)
                 pushed[arch] = {"ref": ref, "digest": digest, "image_uri": f"{repository_uri}@{digest}"}
                 print(f"pushed {ref}@{digest}")
-            if args.manifest_list:
+            if args.manifest_list and len(arches) > 1:
                 ref = registry.ref(tag)
                 members = [pushed[a]["ref"] for a in arches]
                 digest = client.manifest_list(ref, members, insecure=_is_loopback(registry.host))
@@ -160,8 +160,6 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.command == "publish-base" and args.arch != "all":
-        args.manifest_list = False
     try:
         return args.run(args)
     except ShipError as exc:

@@ -12,14 +12,12 @@ UPDATE_TIMEOUT_SECONDS = 300
 
 def deploy(lam, function: str, image_uri: str, arch: str, timeout: float = UPDATE_TIMEOUT_SECONDS) -> dict:
     """UpdateFunctionCode with `image_uri` (repository@sha256:...), refused if the architectures differ."""
-    try:
-        with aws_errors(f"reading the Lambda function '{function}'"):
+    with aws_errors(f"reading the Lambda function '{function}'"):
+        try:
             config = lam.get_function_configuration(FunctionName=function)
-    except ShipError as exc:
-        if "ResourceNotFoundException" in str(exc):
+        except lam.exceptions.ResourceNotFoundException:
             raise ShipError(f"there is no Lambda function '{function}' in {lam.meta.region_name}: create it"
                             " first (from this image), or check FUNCTION= and REGION=") from None
-        raise
     if config.get("PackageType") != "Image":
         raise ShipError(f"'{function}' is a {config.get('PackageType', 'Zip')} function, not a container image"
                         " function: create a function with PackageType=Image to deploy images")

@@ -6,7 +6,6 @@ import base64
 from urllib.parse import urlparse
 
 from .aws import aws_errors
-from .errors import ShipError
 
 
 class Registry:
@@ -35,16 +34,12 @@ def repository(ecr, name: str, mutability: str = "MUTABLE") -> tuple[str, bool]:
         found = _describe_or_none(ecr, name)
     if found is not None:
         return found["repositoryUri"], False
-    try:
-        with aws_errors(f"creating the ECR repository '{name}'"):
-            created = ecr.create_repository(
-                repositoryName=name, imageTagMutability=mutability,
-                imageScanningConfiguration={"scanOnPush": True})["repository"]
-    except ShipError as exc:
-        if "not allowed" in str(exc):
-            raise ShipError(f"the ECR repository '{name}' does not exist and these credentials may not create"
-                            " it (ecr:CreateRepository): create it once, or ask for that permission") from None
-        raise
+    denied = (f"the ECR repository '{name}' does not exist and these credentials may not create it"
+              " (ecr:CreateRepository): create it once, or ask for that permission")
+    with aws_errors(f"creating the ECR repository '{name}'", denied=denied):
+        created = ecr.create_repository(
+            repositoryName=name, imageTagMutability=mutability,
+            imageScanningConfiguration={"scanOnPush": True})["repository"]
     return created["repositoryUri"], True
 
 
