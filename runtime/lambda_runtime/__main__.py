@@ -1,14 +1,20 @@
-"""Entry point: `python3 -u lambda_runtime/__main__.py` (what bootstrap runs) or `python3 -m lambda_runtime`."""
+"""Entry point: `python3 -u /var/runtime/lambda_runtime/__main__.py`, what bootstrap runs.
+
+Everything is behind the `__main__` guard: a `spawn` or `forkserver` child of a handler
+(multiprocessing) runs this file again as `__mp_main__` to rebuild its parent's main
+module, and must neither start a second runtime nor touch `sys.path`.
+"""
 
 import sys
 
-if not __package__:
-    # Run as a script, Python put the package's own folder first on sys.path: the
-    # folder above it is the one `lambda_runtime` is imported from.
-    import os
+if __name__ == "__main__":
+    if not __package__:
+        # Run as a script, Python put the package's own folder first on sys.path: the
+        # folder above it is the one `lambda_runtime` is imported from.
+        import os
 
-    sys.path[0] = os.path.dirname(sys.path[0])
+        sys.path[0] = os.path.dirname(sys.path[0])
 
-from lambda_runtime.loop import main
+    from lambda_runtime.loop import main
 
-sys.exit(main())
+    sys.exit(main())

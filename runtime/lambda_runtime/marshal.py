@@ -1,8 +1,11 @@
 """Events in, results out: JSON as awslambdaric writes it, on the standard library.
 
-awslambdaric uses simplejson; its output is matched here (", " and ": " separators,
-Decimal written exactly, NaN allowed, ASCII escaping by execution environment) with
-the C-accelerated `json` module.
+awslambdaric encodes with simplejson (its defaults, plus exact Decimals and NaN). The
+C-accelerated `json` module writes the same text for plain data (", " and ": "
+separators, NaN allowed, ASCII escaping by execution environment), so that is the fast
+path. What simplejson writes differently goes through `_simplejson_form` first:
+namedtuples (and anything with `_asdict()`) become objects, `bytes` values and keys are
+decoded as UTF-8, Decimals are written exactly, and the error messages are simplejson's.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from .errors import FaultError
 
 MARSHAL_ERROR = "Runtime.MarshalError"
 UNMARSHAL_ERROR = "Runtime.UnmarshalError"
+
+# Containers deeper than this are left to the C encoder (its own limit is the recursion limit).
+_MAX_SCAN_DEPTH = 500
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
 def decode_event(body: bytes, content_type: str | None):
@@ -32,14 +39,18 @@ class Encoder:
 
     def __init__(self, ensure_ascii: bool) -> None:
         self._encode = json.JSONEncoder(ensure_ascii=ensure_ascii, allow_nan=True,
-                                        default=_reject).encode
+                                        default=_needs_simplejson_rules).encode
         self._ensure_ascii = ensure_ascii
 
     def encode(self, obj) -> str:
+        if type(obj) not in _SCALARS and _has_asdict(obj, 0):
+            return self._encode_like_simplejson(obj)
         try:
             return self._encode(obj)
-        except _HasDecimal:
-            return self._encode_with_decimals(obj)
+        except (_NeedsSimplejsonRules, TypeError):
+            # bytes, Decimal, `_asdict()` objects, or keys json refuses: simplejson's rules
+            # decide (and word the error when the result cannot be written).
+            return self._encode_like_simplejson(obj)
 
     def result(self, obj) -> tuple[bytes, str]:
         """The response body and its content type: bytes go out raw, as awslambdaric does."""
@@ -50,37 +61,88 @@ class Encoder:
         except Exception as exc:
             raise FaultError(MARSHAL_ERROR, f"Unable to marshal response: {exc}") from None
 
-    def _encode_with_decimals(self, obj) -> str:
-        # The slow path, taken only when a Decimal is present: each Decimal is
-        # encoded as a unique placeholder string, then the placeholder is replaced
-        # by the Decimal's exact text (the json module cannot emit raw text itself).
-        import decimal
+    def _encode_like_simplejson(self, obj) -> str:
         import os
 
-        nonce = os.urandom(8).hex()
-        exact: dict = {}
-
-        def default(value):
-            if isinstance(value, decimal.Decimal):
-                token = f"{nonce}:{len(exact)}"
-                exact[f'"{token}"'] = "NaN" if value.is_nan() else str(value)
-                return token
-            return _reject(value)
-
-        text = json.JSONEncoder(ensure_ascii=self._ensure_ascii, allow_nan=True,
-                                default=default).encode(obj)
+        exact: dict = {"": os.urandom(8).hex()}  # the placeholders' nonce: no user string matches them
+        plain = _simplejson_form(obj, exact, set())
+        del exact[""]
+        text = json.JSONEncoder(ensure_ascii=self._ensure_ascii, allow_nan=True).encode(plain)
+        # Each Decimal became a unique placeholder string; put its exact text back (the
+        # json module cannot emit raw text itself).
         for token, value in exact.items():
-            text = text.replace(token, value, 1)
+            text = text.replace(f'"{token}"', value, 1)
         return text
 
 
-class _HasDecimal(Exception):
+class _NeedsSimplejsonRules(Exception):
     pass
 
 
-def _reject(value):
-    # A Decimal can only exist once `decimal` is imported: no import cost otherwise.
-    decimal = sys.modules.get("decimal")
-    if decimal is not None and isinstance(value, decimal.Decimal):
-        raise _HasDecimal
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+def _needs_simplejson_rules(value):
+    raise _NeedsSimplejsonRules
+
+
+def _has_asdict(obj, depth: int) -> bool:
+    """Does `obj` hold a list, tuple or dict with an `_asdict()` method (a namedtuple, say)?
+
+    The C encoder writes those as arrays or by their items without asking: they are the
+    one case the fast path cannot detect from an exception.
+    """
+    t = type(obj)
+    if t is not dict and t is not list and t is not tuple:
+        if not isinstance(obj, (list, tuple, dict)):
+            return False  # other objects reach the encoder's default hook
+        if callable(getattr(obj, "_asdict", None)):
+            return True
+    if depth > _MAX_SCAN_DEPTH:
+        return False  # a cycle, most likely: the encoder reports it
+    for value in (obj.values() if isinstance(obj, dict) else obj):
+        if type(value) not in _SCALARS and _has_asdict(value, depth + 1):
+            return True
+    return False
+
+
+def _simplejson_form(obj, exact: dict, path: set):
+    """`obj` as plain JSON data, following simplejson's order of checks.
+
+    Decimals become placeholder strings recorded in `exact`; `path` holds the ids of the
+    containers being converted, to report a cycle as simplejson does.
+    """
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, bytes):
+        return obj.decode("utf-8")
+    if obj is None or isinstance(obj, (int, float)):
+        return obj
+    marker = id(obj)
+    if marker in path:
+        raise ValueError("Circular reference detected")
+    path.add(marker)
+    try:
+        asdict = getattr(obj, "_asdict", None)
+        if callable(asdict):
+            obj = asdict()
+            if not isinstance(obj, dict):
+                raise TypeError(f"_asdict() must return a dict, not {type(obj).__name__}")
+        elif isinstance(obj, (list, tuple)):
+            return [_simplejson_form(item, exact, path) for item in obj]
+        if isinstance(obj, dict):
+            return {_simplejson_key(key): _simplejson_form(value, exact, path) for key, value in obj.items()}
+    finally:
+        path.discard(marker)
+    decimal = sys.modules.get("decimal")  # a Decimal can only exist once `decimal` is imported
+    if decimal is not None and isinstance(obj, decimal.Decimal):
+        token = f"{exact['']}:{len(exact)}"
+        exact[token] = "NaN" if obj.is_nan() else str(obj)
+        return token
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+def _simplejson_key(key):
+    # int, float, bool and None keys are written by the json module as simplejson writes them.
+    if isinstance(key, (str, int, float)) or key is None:
+        return key
+    if isinstance(key, bytes):
+        return key.decode("utf-8")
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")

@@ -9,8 +9,6 @@ one checks that the difference is real, and README.md lists them with their reas
 from __future__ import annotations
 
 import json
-from collections import namedtuple
-
 import awslambdaric
 import pytest
 from fake_api import FakeRuntimeApi
@@ -73,6 +71,11 @@ SAME = [
         "Lambda-Runtime-Cognito-Identity": json.dumps({"cognitoIdentityId": "i"}),
         "Lambda-Runtime-Aws-Tenant-Id": "t-1",
         "Lambda-Runtime-Trace-Id": "Root=1-2"}}, {"event": {}}]),
+    # simplejson's defaults that awslambdaric relies on, one case each (tests/handlers/cases.py)
+    *[("cases.simplejson_rules", [{"event": {"case": case}}]) for case in (
+        "bytes_value", "bytes_in_list", "bytes_not_utf8", "bytes_key", "namedtuple", "nested_namedtuple",
+        "asdict_object", "asdict_not_a_dict", "list_with_asdict", "decimal_key", "tuple_key", "scalar_keys",
+        "circular", "set")],
 ]
 
 
@@ -151,13 +154,13 @@ def test_json_with_a_charset_parameter_is_decoded(tmp_path):
     assert theirs[0].json() == {"type": "bytes", "value": '{"a": 1}'}
 
 
-def test_namedtuples_are_arrays_like_every_tuple():
-    from lambda_runtime.marshal import Encoder
-    from simplejson import dumps
-
-    point = namedtuple("Point", "x y")(1, 2)
-    assert Encoder(True).encode(point) == "[1, 2]"
-    assert dumps(point) == '{"x": 1, "y": 2}'  # awslambdaric's encoder
+def test_a_handler_that_cannot_be_called_shows_no_runtime_frames(tmp_path):
+    (mine, _), (theirs, _) = run_both(tmp_path, "cases.not_callable", [{"event": {}}])
+    ours_error, their_error = mine[0].json(), theirs[0].json()
+    assert ours_error == {"errorMessage": "'int' object is not callable", "errorType": "TypeError",
+                          "requestId": "req-0", "stackTrace": []}
+    assert their_error["stackTrace"] and all("awslambdaric" in line for line in their_error["stackTrace"])
+    assert {**their_error, "stackTrace": []} == ours_error
 
 
 def test_an_event_without_content_type_is_served_not_fatal(tmp_path):

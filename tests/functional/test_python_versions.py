@@ -50,3 +50,28 @@ def test_runtime_serves_on(version, tmp_path):
         finally:
             process.stop()
     assert (error["errorType"], len(error["stackTrace"])) == ("ValueError", 2)
+
+
+START_METHODS = [(method, executor) for method in ("fork", "spawn", "forkserver") for executor in (False, True)]
+
+
+@pytest.mark.parametrize("version", sorted(INTERPRETERS, key=lambda v: tuple(map(int, v.split(".")))))
+def test_child_processes_with_every_start_method(version, tmp_path):
+    # A `spawn` or `forkserver` child rebuilds its parent's main module: it must not become
+    # a second runtime answering the parent's invocations (only a real process shows this).
+    python_dir = tmp_path / "bin"
+    python_dir.mkdir()
+    (python_dir / "python3").symlink_to(INTERPRETERS[version])
+    with FakeRuntimeApi() as api:
+        process = RuntimeProcess(api.address, "cases.processes", HANDLERS, tmp_path,
+                                 env={"PATH": f"{python_dir}:/usr/bin:/bin"})
+        try:
+            for method, executor in START_METHODS * 2:  # twice: the warm process keeps working
+                request_id = api.queue_event({"method": method, "executor": executor})
+                post = api.next_post()
+                assert (post.request_id, post.kind, post.status, post.json()) == (
+                    request_id, "response", 202, {"squares": [0, 1, 4, 9]}), (method, executor)
+            assert api.connections == 1  # no child ever reached the Runtime API
+        finally:
+            process.stop()
+    assert "Traceback" not in process.stderr

@@ -139,3 +139,66 @@ def sandbox(event, context):
         task_root_writable = False
     return {"uid": os.getuid(), "gid": os.getgid(), "tmp": open("/tmp/probe").read(),
             "task_root_writable": task_root_writable}
+
+
+def square(n):
+    return n * n
+
+
+def processes(event, context):
+    """Work in child processes with a multiprocessing start method (or a ProcessPoolExecutor)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context(event["method"])
+    if event.get("executor"):
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(2, mp_context=ctx) as pool:
+            return {"squares": list(pool.map(square, range(4)))}
+    with ctx.Pool(2) as pool:
+        return {"squares": pool.map(square, range(4))}
+
+
+def _simplejson_cases():
+    from collections import namedtuple
+
+    point = namedtuple("Point", "x y")
+
+    class Record:
+        def _asdict(self):
+            return {"id": 7, "point": point(1, b"two")}
+
+    class NotADict:
+        def _asdict(self):
+            return [1]
+
+    class Row(list):
+        def _asdict(self):
+            return {"row": list(self)}
+
+    loop = []
+    loop.append(loop)
+    return {
+        "bytes_value": {"body": b"hello"},
+        "bytes_in_list": [b"a", {"b": b"c"}],
+        "bytes_not_utf8": {"body": b"\xff"},
+        "bytes_key": {b"k": 1},
+        "namedtuple": point(1, 2),
+        "nested_namedtuple": {"points": [point(1, (2, 3)), point(decimal.Decimal("1.10"), None)]},
+        "asdict_object": Record(),
+        "asdict_not_a_dict": NotADict(),
+        "list_with_asdict": Row([1, 2]),
+        "decimal_key": {decimal.Decimal("1.5"): 1},
+        "tuple_key": {(1, 2): 1},
+        "scalar_keys": {1.5: "f", float("nan"): "n", True: "t", None: "z", 2**70: "i"},
+        "circular": loop,
+        "set": {"s": {1}},
+    }
+
+
+def simplejson_rules(event, context):
+    """Results that simplejson (awslambdaric's encoder) writes its own way."""
+    return _simplejson_cases()[event["case"]]
+
+
+not_callable = 42  # a handler name that resolves to something that cannot be called

@@ -2,6 +2,7 @@
 
 import decimal
 import math
+from collections import namedtuple
 
 import pytest
 from lambda_runtime.errors import FaultError
@@ -66,3 +67,47 @@ def test_unserialisable_results_are_marshal_errors():
         Encoder(True).result({"s": {1}})
     assert err.value.error_type == "Runtime.MarshalError"
     assert err.value.message == "Unable to marshal response: Object of type set is not JSON serializable"
+
+
+# simplejson's defaults, which awslambdaric relies on (each also compared with awslambdaric
+# itself in tests/differential/).
+Point = namedtuple("Point", "x y")
+
+
+class Record:
+    def _asdict(self):
+        return {"point": Point(1, b"b")}
+
+
+@pytest.mark.parametrize("result,text", [
+    ({"body": b"hello"}, '{"body": "hello"}'),  # bytes inside a result: UTF-8 text
+    ({b"k": [b"v"]}, '{"k": ["v"]}'),  # bytes keys too
+    (Point(1, 2), '{"x": 1, "y": 2}'),  # a namedtuple is an object
+    ([Point(decimal.Decimal("1.10"), (2, 3))], '[{"x": 1.10, "y": [2, 3]}]'),
+    (Record(), '{"point": {"x": 1, "y": "b"}}'),  # anything with _asdict()
+    ({1.5: 0, True: 1, None: 2, 7: 3}, '{"1.5": 0, "true": 1, "null": 2, "7": 3}'),
+    ((1, [2]), "[1, [2]]"),
+])
+def test_simplejson_rules(result, text):
+    assert Encoder(True).encode(result) == text
+
+
+@pytest.mark.parametrize("result,message", [
+    ({decimal.Decimal(1): 0}, "keys must be str, int, float, bool or None, not Decimal"),
+    ({(1,): 0}, "keys must be str, int, float, bool or None, not tuple"),
+    ({"b": b"\xff"}, "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"),
+    ([Point(1, {2})], "Object of type set is not JSON serializable"),
+])
+def test_simplejson_error_messages(result, message):
+    with pytest.raises(FaultError) as err:
+        Encoder(True).result(result)
+    assert err.value.message == f"Unable to marshal response: {message}"
+
+
+def test_a_cycle_is_reported_on_both_paths():
+    loop: list = []
+    loop.append(loop)
+    for value in (loop, [Point(1, 2), loop]):
+        with pytest.raises(FaultError) as err:
+            Encoder(True).result(value)
+        assert err.value.message == "Unable to marshal response: Circular reference detected"
