@@ -1,9 +1,13 @@
 # The base image for Python functions on AWS Lambda, x86_64. Dockerfile.arm64 is this
 # file with the architecture's values changed, and a test fails if the two drift apart.
-#   make build            (or: docker build --build-arg BASE_IMAGE=python:3.13-slim-trixie .)
-# A function image then only needs:  FROM lambda-python:x86_64 / COPY app.py ./ / CMD ["app.handler"]
+#   make build   (or: docker build --build-arg BASE_IMAGE=python:3.13-slim-trixie .)
+# Two variants: the default image carries the AWS SDK (boto3) as AWS's Python images do;
+# `--target slim` leaves it out. A function image then only needs:
+#   FROM lambda-python:x86_64 / COPY app.py ./ / CMD ["app.handler"]
 ARG BASE_IMAGE=python:3.13-slim-trixie
-FROM ${BASE_IMAGE}
+
+# --- slim: the Python base, the runtime, the RIE, AWS's environment -------------------
+FROM ${BASE_IMAGE} AS slim
 
 # Filled in by `make build` from git: where this came from and which commit.
 ARG VERSION=dev
@@ -18,8 +22,16 @@ LABEL org.opencontainers.image.title="lambda-python" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
 
-# As AWS's Python images: the task root is the working directory and first on sys.path.
+# AWS's Python images (aws/aws-lambda-base-images, Dockerfile.python3.13) set TZ, PATH and
+# LD_LIBRARY_PATH so that native libraries shipped in the function (/var/task/lib) or a
+# layer (/opt/lib) load by name and layer binaries (/opt/bin) run by name. Their other
+# entries (/var/lang/*, /lib64, /usr/lib64) are where Amazon Linux keeps Python and the
+# system's libraries; here the dynamic linker finds those through /etc/ld.so.conf.
+# LANG: C.UTF-8, the UTF-8 locale every Debian has (AWS's en_US.UTF-8 is not installed).
 ENV LANG=C.UTF-8 \
+    TZ=:/etc/localtime \
+    PATH=${PATH}:/opt/bin \
+    LD_LIBRARY_PATH=/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib \
     LAMBDA_TASK_ROOT=/var/task \
     LAMBDA_RUNTIME_DIR=/var/runtime
 
@@ -38,7 +50,26 @@ RUN echo "${RIE_SHA256}  /usr/local/bin/aws-lambda-rie" | sha256sum -c --quiet -
  && test -x /usr/local/bin/aws-lambda-rie -a -x /lambda-entrypoint.sh -a -x /var/runtime/bootstrap \
  && mkdir -p /var/task /opt && chmod 0755 /var/task \
  && cd / && python3 -c "import sys; sys.path.insert(0, '/var/runtime'); import lambda_runtime.loop" \
+ && python3 -m pip --version >/dev/null \
  && test "$(uname -m)" = x86_64
 
 WORKDIR /var/task
 ENTRYPOINT ["/lambda-entrypoint.sh"]
+
+# --- the AWS SDK, installed where `pip install` puts packages -------------------------
+# Installed in a stage of its own and copied over, so the wheels never become a layer.
+# pip installs into the interpreter's own site-packages, as in AWS's 3.11+ images
+# (/var/lang/lib/python3.X/site-packages): a user's own boto3 wins, from the task root
+# (first on sys.path) or by a plain `pip install`, which replaces this one.
+FROM slim AS sdk-install
+COPY build/sdk /tmp/sdk
+RUN python3 -m pip install --quiet --no-index --no-deps --no-compile --require-hashes \
+      --root-user-action=ignore --disable-pip-version-check \
+      --find-links /tmp/sdk --root /tmp/sdk-root -r /tmp/sdk/requirements.txt
+
+# --- the default image: slim + the AWS SDK ----------------------------------------------
+FROM slim
+COPY --from=sdk-install /tmp/sdk-root/ /
+RUN python3 -m compileall -q $(python3 -c "import boto3, os; print(os.path.dirname(os.path.dirname(boto3.__file__)))") \
+ && python3 -c "import boto3, botocore, s3transfer, jmespath, dateutil, urllib3" \
+ && test "$(uname -m)" = x86_64

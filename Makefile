@@ -19,17 +19,10 @@ VERSION        ?= $(shell git describe --tags --always --dirty 2>/dev/null || ec
 REVISION       ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 SOURCE         ?= $(shell git remote get-url origin 2>/dev/null || echo unknown)
 
-platform_x86_64 := linux/amd64
-platform_arm64  := linux/arm64
-dockerfile_x86_64 := Dockerfile
-dockerfile_arm64  := Dockerfile.arm64
-# buildx (Docker Desktop, recent engines) adds provenance attestations that turn an image into
-# an index Lambda rejects: switched off. Without buildx, the classic builder makes none.
-DOCKER_BUILD := $(shell if docker buildx version >/dev/null 2>&1; then \
-  echo "docker buildx build --load --provenance=false --sbom=false"; else echo "DOCKER_BUILDKIT=0 docker build"; fi)
-# Builds print only errors: the classic builder's deprecation banner is filtered out.
-QUIET_BUILD = 2> >(grep -v -e DEPRECATED -e "legacy builder" -e BuildKit \
-  -e "environment-variable" -e '^ *$$' >&2) >/dev/null
+# One row per architecture and per Python line: image/architectures.tsv, image/python-lines.tsv.
+ARCHES         := $(shell awk '!/^\#/ && NF && ++n > 1 {print $$1}' image/architectures.tsv)
+arch_field      = $(shell scripts/table.sh architectures $(1) $(2))
+PLATFORM        = $(call arch_field,$(ARCH),platform)
 INVOKE_URL = http://localhost:$(PORT)/2015-03-31/functions/function/invocations
 EVENT_FILE = $(if $(wildcard $(EVENT)),$(EVENT),handler/events/$(EVENT).json)
 
@@ -48,28 +41,34 @@ help: ## Show this help
 docker: ## Make sure a Docker engine answers (starts one as root on Debian)
 	@scripts/ensure-docker.sh
 
-build/rie/aws-lambda-rie-x86_64 build/rie/aws-lambda-rie-arm64: versions.env scripts/fetch-rie.sh
-	@scripts/fetch-rie.sh build/rie
+build/rie/.fetched: versions.env image/architectures.tsv scripts/fetch-rie.sh
+	@scripts/fetch-rie.sh build/rie && touch $@
 
-.PHONY: rie
-rie: build/rie/aws-lambda-rie-x86_64 ## Fetch AWS's RIE binaries (pinned, sha256-verified)
+build/sdk/requirements.txt: image/sdk-requirements.txt scripts/fetch-sdk.sh
+	@scripts/fetch-sdk.sh build/sdk
 
-.PHONY: build build-x86_64 build-arm64
-build: build-x86_64 build-arm64 ## Build the base images $(IMAGE):x86_64 and $(IMAGE):arm64
+.PHONY: inputs
+inputs: build/rie/.fetched build/sdk/requirements.txt ## Fetch the RIE binaries and the AWS SDK's wheels (pinned, sha256-verified)
+
+.PHONY: build $(ARCHES:%=build-%)
+build: $(ARCHES:%=build-%) ## Build the base images $(IMAGE):<arch> (with the AWS SDK) and $(IMAGE):slim-<arch>
 	@docker image ls $(IMAGE) --format '{{.Repository}}:{{.Tag}}  {{.Size}}'
 
-build-x86_64 build-arm64: build-%: docker rie
+# The arguments of one base image build for architecture $(1), FROM $$base.
+image_args = --platform $(call arch_field,$(1),platform) -f $(call arch_field,$(1),dockerfile) \
+  --build-arg BASE_IMAGE=$$base --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) \
+  --build-arg SOURCE=$(SOURCE)
+
+$(ARCHES:%=build-%): build-%: docker inputs
 	@[ $* = x86_64 ] || scripts/ensure-arm64.sh
-	@base=$$(scripts/base-image.sh $*) && echo "building $(IMAGE):$* FROM $$base" && \
-	  $(DOCKER_BUILD) --quiet --platform $(platform_$*) -f $(dockerfile_$*) \
-	    --build-arg BASE_IMAGE=$$base --build-arg VERSION=$(VERSION) \
-	    --build-arg REVISION=$(REVISION) --build-arg SOURCE=$(SOURCE) \
-	    -t $(IMAGE):$* . $(QUIET_BUILD)
+	@base=$$(scripts/base-image.sh $*) && echo "building $(IMAGE):$* and $(IMAGE):slim-$* FROM $$base" && \
+	  scripts/docker-build.sh $(call image_args,$*) --target slim -t $(IMAGE):slim-$* . && \
+	  scripts/docker-build.sh $(call image_args,$*) -t $(IMAGE):$* .
 
 .PHONY: function
 function: build-$(ARCH) ## Build the example function image (handler/) for ARCH
-	@$(DOCKER_BUILD) --quiet --platform $(platform_$(ARCH)) --build-arg BASE=$(IMAGE):$(ARCH) \
-	  -t $(FUNCTION_IMAGE):$(ARCH) handler $(QUIET_BUILD)
+	@scripts/docker-build.sh --platform $(PLATFORM) --build-arg BASE=$(IMAGE):$(ARCH) \
+	  -t $(FUNCTION_IMAGE):$(ARCH) handler
 	@echo "built $(FUNCTION_IMAGE):$(ARCH)"
 
 .PHONY: run-local
@@ -77,7 +76,7 @@ run-local: function ## Serve the example function on localhost:PORT (Ctrl-C stop
 	@echo "Serving $(HANDLER) ($(ARCH)) on localhost:$(PORT). In another terminal:"
 	@echo "  curl -s $(INVOKE_URL) -d @handler/events/s3.json"
 	@echo "  make invoke EVENT=s3    (events: $$(cd handler/events && ls *.json | sed 's/.json//' | tr '\n' ' '))"
-	@docker run --rm --init --name $(FUNCTION_IMAGE)-$(PORT) --platform $(platform_$(ARCH)) \
+	@docker run --rm --init --name $(FUNCTION_IMAGE)-$(PORT) --platform $(PLATFORM) \
 	  -p $(PORT):8080 $(FUNCTION_IMAGE):$(ARCH) $(HANDLER)
 
 .PHONY: invoke
@@ -99,12 +98,12 @@ $(VENV)/.installed: requirements-dev.txt
 venv: $(VENV)/.installed ## Create the development virtualenv (.venv)
 
 .PHONY: test
-test: venv docker rie ## Run every test: unit, functional, awslambdaric, RIE and containers
+test: venv docker inputs ## Run every test: unit, functional, awslambdaric, RIE and containers
 	@scripts/ensure-arm64.sh
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 .PHONY: test-fast
-test-fast: venv rie ## Run the tests that need no Docker (unit, functional, differential, RIE)
+test-fast: venv inputs ## Run the tests that need no Docker (unit, functional, differential, RIE)
 	$(VENV)/bin/python -m pytest -m "not docker" $(PYTEST_ARGS)
 
 .PHONY: lint
@@ -124,7 +123,7 @@ bench: build/bench-venv/.installed ## Benchmark against awslambdaric (init, warm
 .PHONY: clean
 clean: ## Remove build outputs and the local images
 	rm -rf build $(VENV)
-	-docker image rm $(IMAGE):x86_64 $(IMAGE):arm64 $(FUNCTION_IMAGE):x86_64 $(FUNCTION_IMAGE):arm64 2>/dev/null
+	-docker image rm $(foreach a,$(ARCHES),$(IMAGE):$(a) $(IMAGE):slim-$(a) $(FUNCTION_IMAGE):$(a)) 2>/dev/null
 
 # --- shipping (boto3: ship/) ------------------------------------------------------------
 

@@ -1,32 +1,50 @@
 #!/bin/sh
-# Prints the Python base image to build FROM for ARCH (x86_64 or arm64), making it if needed:
+# Prints the Python base image to build FROM for ARCH and a Python LINE, making it if needed:
 # 1. BASE_IMAGE, when set, as given;
-# 2. the official image (versions.env: PYTHON_BASE_IMAGE) when it is here or can be pulled;
-# 3. else a stand-in built from Debian's packages of the same Python line (mmdebstrap),
-#    for machines that reach no container registry.
-# Usage: scripts/base-image.sh ARCH
+# 2. the official slim image of that line (image/python-lines.tsv) when it is here or can be pulled;
+# 3. else a stand-in built from the Debian suite that ships that line (mmdebstrap), for
+#    machines that reach no container registry.
+# Usage: scripts/base-image.sh ARCH [LINE]   (LINE defaults to versions.env's PYTHON_VERSION)
+#
+# The stand-in is what python:3.X-slim is, as far as Debian's packages allow: debian:X-slim
+# (debootstrap's minbase variant, docs and locales left out, as debuerreotype-slimify does:
+# so apt, and libstdc++6 with it, are there), plus what the official Dockerfile adds
+# (ca-certificates, netbase, tzdata) and the libraries its Python links (Debian's python3
+# depends on the same ones: libssl, libsqlite3, libffi, libbz2, liblzma, zlib, ncurses,
+# readline, gdbm, libdb, libuuid), plus pip and venv (`pip install` installs into
+# /usr/local as in the official image: Debian's "externally managed" marker is removed).
+# What still differs: Debian's CPython build (python3 in /usr/bin, not /usr/local/bin).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/versions.env"
 arch=$1
-case $arch in
-  x86_64) platform=linux/amd64 debarch=amd64 ;;
-  arm64) platform=linux/arm64 debarch=arm64 ;;
-  *) echo "base-image: ARCH must be x86_64 or arm64, not '$arch'" >&2; exit 2 ;;
-esac
+line=${2:-$PYTHON_VERSION}
+table="$root/scripts/table.sh"
+platform=$("$table" architectures "$arch" platform)
+debarch=$("$table" architectures "$arch" debian)
+official=$("$table" python-lines "$line" official)
+suite=$("$table" python-lines "$line" debian)
 if [ -n "${BASE_IMAGE:-}" ]; then echo "$BASE_IMAGE"; exit 0; fi
 
 image_arch() { docker image inspect --format '{{.Architecture}}' "$1" 2>/dev/null; }
-official=$PYTHON_BASE_IMAGE
 if [ "$(image_arch "$official")" = "$debarch" ] ||
    docker pull --platform "$platform" "$official" >/dev/null 2>&1; then
   echo "$official"; exit 0
 fi
+if [ "$suite" = "-" ]; then
+  echo "base-image: $official cannot be pulled, and no Debian suite ships Python $line to build a stand-in from" >&2
+  exit 1
+fi
 
-standin="lambda-python-base:$DEBIAN_SUITE-$arch"
-if [ "$(image_arch "$standin")" = "$debarch" ]; then echo "$standin"; exit 0; fi
+# A stand-in is reused only if it was built by this very recipe.
+recipe=$(cksum <"$0" | cut -d' ' -f1)
+standin="lambda-python-base:$line-$suite-$arch"
+if [ "$(image_arch "$standin")" = "$debarch" ] && [ "$(docker image inspect --format \
+     '{{index .Config.Labels "lambda-python.recipe"}}' "$standin" 2>/dev/null)" = "$recipe" ]; then
+  echo "$standin"; exit 0
+fi
 
-echo "base-image: $official cannot be pulled; building $standin from Debian $DEBIAN_SUITE packages" >&2
+echo "base-image: $official cannot be pulled; building $standin from Debian $suite packages" >&2
 if ! command -v mmdebstrap >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq >/dev/null
@@ -41,9 +59,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
 mirror=${mirror:-http://deb.debian.org/debian}
-mmdebstrap --quiet --arch="$debarch" --variant=essential \
-  --include=python3-minimal,libpython3-stdlib,ca-certificates \
-  "$DEBIAN_SUITE" "$work/rootfs.tar" "deb $mirror $DEBIAN_SUITE main" >&2
-printf 'FROM scratch\nADD rootfs.tar /\nCMD ["/bin/sh"]\n' >"$work/Dockerfile"
-DOCKER_BUILDKIT=0 docker build --quiet --platform "$platform" -t "$standin" "$work" >/dev/null
+mmdebstrap --quiet --arch="$debarch" --variant=minbase \
+  --include=python3,python3-pip,python3-venv,python-is-python3,ca-certificates,netbase,tzdata,openssl \
+  --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+  --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+  --dpkgopt='path-exclude=/usr/share/locale/*' \
+  --customize-hook='rm -f "$1"/usr/lib/python3*/EXTERNALLY-MANAGED "$1"/var/lib/apt/lists/*_Packages' \
+  "$suite" "$work/rootfs.tar" "deb $mirror $suite main" >&2
+printf 'FROM scratch\nADD rootfs.tar /\nLABEL lambda-python.recipe="%s"\nCMD ["python3"]\n' "$recipe" >"$work/Dockerfile"
+"$root/scripts/docker-build.sh" --platform "$platform" -t "$standin" "$work"
 echo "$standin"

@@ -9,6 +9,7 @@ one checks that the difference is real, and README.md lists them with their reas
 from __future__ import annotations
 
 import json
+
 import awslambdaric
 import pytest
 from fake_api import FakeRuntimeApi

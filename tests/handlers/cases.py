@@ -202,3 +202,35 @@ def simplejson_rules(event, context):
 
 
 not_callable = 42  # a handler name that resolves to something that cannot be called
+
+
+def sdk(event, context):
+    """The AWS SDK this function gets, and where it comes from."""
+    import boto3
+    import botocore
+
+    return {"boto3": boto3.__version__, "botocore": botocore.__version__, "path": boto3.__file__}
+
+
+def sdk_modules(event, context):
+    """Which SDK modules are loaded: none unless the function imports them itself."""
+    return sorted(name for name in sys.modules if name.split(".")[0] in ("boto3", "botocore", "s3transfer"))
+
+
+def native(event, context):
+    """What a function that ships native code relies on: libraries by name, layer binaries, TZ."""
+    import ctypes
+    import subprocess
+    import time
+
+    from murmurhash import mrmr  # a C++ extension from a manylinux wheel
+
+    shipped = ctypes.CDLL("libshipped.so.1")  # /var/task/lib, found through LD_LIBRARY_PATH
+    shipped.zlibVersion.restype = ctypes.c_char_p
+    return {
+        "murmur": mrmr.hash("lambda"),
+        "shipped": bool(shipped.zlibVersion()),
+        "layer_tool": subprocess.run(["layer-tool"], capture_output=True, text=True, check=True).stdout,
+        "tz": os.environ.get("TZ"),
+        "tzname": list(time.tzname),
+    }

@@ -1,28 +1,29 @@
-"""The two Dockerfiles differ only in their architecture's values; pins agree with versions.env."""
+"""The two Dockerfiles differ only in their architecture's values; pins agree with versions.env and image/."""
 
 import re
 
 from paths import ROOT
-
-
-def pins():
-    return dict(line.split("=", 1) for line in (ROOT / "versions.env").read_text().splitlines()
-                if line and not line.startswith("#"))
+from tables import ARCHITECTURES, PYTHON_LINES, pins
 
 
 def test_dockerfiles_differ_only_in_arch_values():
-    x86 = (ROOT / "Dockerfile").read_text()
-    arm = (ROOT / "Dockerfile.arm64").read_text()
     p = pins()
-    normalised = (arm.replace(p["RIE_ARM64_SHA256"], p["RIE_X86_64_SHA256"]).replace("aarch64", "x86_64")
-                  .replace("arm64", "x86_64").replace("Dockerfile is this", "Dockerfile.x86_64 is this"))
-    assert normalised == x86.replace("Dockerfile.arm64 is this", "Dockerfile.x86_64 is this")
+    x86, arm = ARCHITECTURES["x86_64"], ARCHITECTURES["arm64"]
+    arm_text = (ROOT / arm["dockerfile"]).read_text()
+    x86_text = (ROOT / x86["dockerfile"]).read_text()
+    normalised = arm_text.replace(p["RIE_SHA256_arm64"], p["RIE_SHA256_x86_64"])
+    for field in ("rie", "machine", "arch"):
+        normalised = normalised.replace(arm[field], x86[field])
+    normalised = normalised.replace(f"{x86['arch']}. Dockerfile is this", "ARCH. OTHER is this")
+    assert normalised == x86_text.replace(f"{x86['arch']}. {arm['dockerfile']} is this", "ARCH. OTHER is this")
 
 
-def test_rie_pins_agree_with_versions_env():
+def test_pins_agree_with_versions_env_and_the_tables():
     p = pins()
-    for name, key in (("Dockerfile", "RIE_X86_64_SHA256"), ("Dockerfile.arm64", "RIE_ARM64_SHA256")):
-        text = (ROOT / name).read_text()
-        assert re.search(rf"^ARG RIE_SHA256={p[key]}$", text, re.M), name
+    for arch, row in ARCHITECTURES.items():
+        text = (ROOT / row["dockerfile"]).read_text()
+        assert re.search(rf"^ARG RIE_SHA256={p[f'RIE_SHA256_{arch}']}$", text, re.M), arch
+        assert f"COPY build/rie/{row['rie']} /usr/local/bin/aws-lambda-rie" in text
         assert f"aws-sam-cli {p['SAM_CLI_VERSION']}" in text
-    assert re.search(rf"^ARG BASE_IMAGE={re.escape(p['PYTHON_BASE_IMAGE'])}$", (ROOT / "Dockerfile").read_text(), re.M)
+        default_base = PYTHON_LINES[p["PYTHON_VERSION"]]["official"]
+        assert re.search(rf"^ARG BASE_IMAGE={re.escape(default_base)}$", text, re.M), arch

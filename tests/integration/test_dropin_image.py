@@ -1,0 +1,146 @@
+"""The image as a drop-in for AWS's Python images: native wheels, AWS's environment, the SDK.
+
+Expected values come from AWS's published Dockerfiles for the Python images
+(aws/aws-lambda-base-images, Dockerfile.python3.13: TZ, PATH, LD_LIBRARY_PATH) and from
+image/sdk-requirements.txt; function images are built here from pinned wheels (tests/wheels.txt).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from containers import FunctionContainer, build_image, docker
+from paths import HANDLERS, ROOT
+from wheelhouse import wheelhouse
+
+pytestmark = pytest.mark.docker
+
+SDK_VERSION = next(line.split("==")[1].split()[0] for line in (ROOT / "image" / "sdk-requirements.txt")
+                   .read_text().splitlines() if line.startswith("boto3=="))
+USER_BOTO3 = "1.35.99"  # tests/wheels.txt
+
+
+def murmur3_32(data: bytes, seed: int = 0) -> int:
+    """MurmurHash3 (x86, 32 bit), signed as murmurhash's `mrmr.hash` returns it: the reference."""
+    c1, c2, h = 0xCC9E2D51, 0x1B873593, seed
+    n = len(data) // 4 * 4
+    mask = 0xFFFFFFFF
+
+    def mix(k: int) -> int:
+        k = (k * c1) & mask
+        k = ((k << 15) | (k >> 17)) & mask
+        return (k * c2) & mask
+
+    for i in range(0, n, 4):
+        h ^= mix(int.from_bytes(data[i:i + 4], "little"))
+        h = ((h << 13) | (h >> 19)) & mask
+        h = (h * 5 + 0xE6546B64) & mask
+    if len(data) > n:
+        h ^= mix(int.from_bytes(data[n:], "little"))
+    h ^= len(data)
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & mask
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & mask
+    h ^= h >> 16
+    return h - (1 << 32) if h & 0x80000000 else h
+
+
+def function_image(tmp_path, base: str, tag: str, install: str, platform: str = "linux/amd64") -> str:
+    """A function image FROM `base` with tests/handlers, a shipped library, a layer binary and `install`."""
+    context = tmp_path / tag.replace(":", "-")
+    context.mkdir()
+    shutil.copytree(wheelhouse("3.13"), context / "wheels")
+    shutil.copy(HANDLERS / "cases.py", context)
+    (context / "layer-tool").write_text("#!/bin/sh\necho from the layer\n")
+    (context / "layer-tool").chmod(0o755)
+    return build_image(context, f"""FROM {base}
+COPY wheels /tmp/wheels
+RUN {install} && rm -rf /tmp/wheels
+COPY cases.py ${{LAMBDA_TASK_ROOT}}/
+COPY layer-tool /opt/bin/
+# A library the function ships, loaded by a name no system path knows.
+RUN mkdir -p ${{LAMBDA_TASK_ROOT}}/lib \\
+ && cp "$(python3 -c 'import ctypes.util, glob; print(glob.glob("/usr/lib/*/libz.so.1")[0])')" \\
+       ${{LAMBDA_TASK_ROOT}}/lib/libshipped.so.1
+""", tag, platform)
+
+
+@pytest.fixture(scope="module")
+def plain_pip(images, tmp_path_factory):
+    """`RUN pip install ...` into the image's Python, the form most Dockerfiles use."""
+    return function_image(tmp_path_factory.mktemp("plain"), "lambda-python:x86_64", "lambda-python-test:plain-pip",
+                          f"pip install --no-index --find-links /tmp/wheels murmurhash boto3=={USER_BOTO3}")
+
+
+@pytest.fixture(scope="module")
+def target_pip(images, tmp_path_factory):
+    """`RUN pip install --target ${LAMBDA_TASK_ROOT} ...`, the form AWS's documentation shows."""
+    return function_image(tmp_path_factory.mktemp("target"), "lambda-python:x86_64", "lambda-python-test:target-pip",
+                          "pip install --no-index --find-links /tmp/wheels --target /var/task "
+                          f"murmurhash boto3=={USER_BOTO3}")
+
+
+def call(image: str, handler: str, *options: str, platform: str = "linux/amd64") -> dict:
+    with FunctionContainer(image, handler, options=options, platform=platform) as function:
+        status, _, body = function.invoke()
+    assert status == 200, body
+    return json.loads(body)
+
+
+def test_native_code_shipped_with_the_function(plain_pip):
+    assert call(plain_pip, "cases.native", "--read-only", "--user", "4242") == {
+        "murmur": murmur3_32(b"lambda"),  # libstdc++.so.6 is there for C++ extensions
+        "shipped": True,  # LD_LIBRARY_PATH has /var/task/lib
+        "layer_tool": "from the layer\n",  # PATH has /opt/bin
+        "tz": ":/etc/localtime", "tzname": ["UTC", "UTC"],
+    }
+
+
+def test_the_environment_matches_aws_images(images):
+    # AWS: /var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib, the first
+    # three being where Amazon Linux keeps Python and system libraries (the Dockerfile says why they are left out).
+    result = docker("run", "--rm", "--entrypoint", "sh", "lambda-python:x86_64", "-c",
+                    'echo "$LD_LIBRARY_PATH|$PATH|$TZ|$LAMBDA_TASK_ROOT|$LAMBDA_RUNTIME_DIR|$(pwd)"')
+    ld_library_path, path, tz, task_root, runtime_dir, workdir = result.stdout.strip().split("|")
+    assert ld_library_path.split(":") == ["/var/runtime", "/var/runtime/lib", "/var/task", "/var/task/lib", "/opt/lib"]
+    assert path.split(":")[-1] == "/opt/bin" and {"/usr/local/bin", "/usr/bin", "/bin"} <= set(path.split(":"))
+    assert (tz, task_root, runtime_dir, workdir) == (":/etc/localtime", "/var/task", "/var/runtime", "/var/task")
+
+
+def test_the_sdk_is_there_and_the_runtime_does_not_load_it(images):
+    mount = ("-v", f"{HANDLERS}:/var/task:ro")
+    assert call("lambda-python:x86_64", "cases.sdk_modules", *mount) == []
+    sdk = call("lambda-python:x86_64", "cases.sdk", *mount)
+    assert (sdk["boto3"], sdk["botocore"]) == (SDK_VERSION, SDK_VERSION)
+    assert sdk["path"].startswith("/usr/") and sdk["path"].endswith("-packages/boto3/__init__.py")
+
+
+def test_the_slim_variant_has_no_sdk(images):
+    with FunctionContainer("lambda-python:slim-x86_64", "cases.sdk", options=("-v", f"{HANDLERS}:/var/task:ro")) as fn:
+        status, _, body = fn.invoke()
+    error = json.loads(body)
+    assert (status, error["errorType"], error["errorMessage"]) == (
+        200, "ModuleNotFoundError", "No module named 'boto3'")
+
+
+def test_a_plain_pip_install_replaces_the_images_boto3(plain_pip):
+    sdk = call(plain_pip, "cases.sdk")
+    assert (sdk["boto3"], sdk["botocore"]) == (USER_BOTO3, USER_BOTO3)
+    assert not sdk["path"].startswith("/var/task")
+    listed = docker("run", "--rm", "--entrypoint", "pip", plain_pip, "list", "--format", "json").stdout
+    assert [p["version"] for p in json.loads(listed) if p["name"] == "boto3"] == [USER_BOTO3]  # one boto3, not two
+
+
+def test_boto3_in_the_task_root_wins(target_pip):
+    sdk = call(target_pip, "cases.sdk")
+    assert sdk == {"boto3": USER_BOTO3, "botocore": USER_BOTO3, "path": "/var/task/boto3/__init__.py"}
+
+
+@pytest.mark.arm64
+def test_arm64_runs_a_cpp_wheel(images, tmp_path):
+    image = function_image(tmp_path, "lambda-python:arm64", "lambda-python-test:arm64-native",
+                           "pip install --no-index --find-links /tmp/wheels murmurhash", platform="linux/arm64")
+    assert call(image, "cases.native", platform="linux/arm64")["murmur"] == murmur3_32(b"lambda")
