@@ -72,6 +72,9 @@ SAME = [
         "Lambda-Runtime-Cognito-Identity": json.dumps({"cognitoIdentityId": "i"}),
         "Lambda-Runtime-Aws-Tenant-Id": "t-1",
         "Lambda-Runtime-Trace-Id": "Root=1-2"}}, {"event": {}}]),
+    # child processes with every multiprocessing start method, and a ProcessPoolExecutor
+    ("cases.processes", [{"event": {"method": method, "executor": executor}}
+                         for method in ("fork", "spawn", "forkserver") for executor in (False, True)]),
     # simplejson's defaults that awslambdaric relies on, one case each (tests/handlers/cases.py)
     *[("cases.simplejson_rules", [{"event": {"case": case}}]) for case in (
         "bytes_value", "bytes_in_list", "bytes_not_utf8", "bytes_key", "namedtuple", "nested_namedtuple",

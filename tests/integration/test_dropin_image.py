@@ -144,3 +144,15 @@ def test_arm64_runs_a_cpp_wheel(images, tmp_path):
     image = function_image(tmp_path, "lambda-python:arm64", "lambda-python-test:arm64-native",
                            "pip install --no-index --find-links /tmp/wheels murmurhash", platform="linux/arm64")
     assert call(image, "cases.native", platform="linux/arm64")["murmur"] == murmur3_32(b"lambda")
+
+
+def test_child_processes_with_every_start_method(images):
+    # A spawn or forkserver child must not become a second runtime (tests/functional has the
+    # same check against the fake Runtime API on every Python line the machine has).
+    with FunctionContainer("lambda-python:x86_64", "cases.processes",
+                           options=("-v", f"{HANDLERS}:/var/task:ro")) as function:
+        for method in ("fork", "spawn", "forkserver", "spawn"):
+            for executor in (False, True):
+                status, _, body = function.invoke(json.dumps({"method": method, "executor": executor}).encode())
+                assert (status, json.loads(body)) == (200, {"squares": [0, 1, 4, 9]}), (method, executor)
+        assert "Traceback" not in function.logs()
