@@ -68,7 +68,7 @@ class ProtocolError(Exception):
 
 
 def build_request(method: str, path: str, host: str, body: bytes = b"",
-                  headers: dict | None = None) -> bytes:
+                  headers: dict[str, str | None] | None = None) -> bytes:
     """The head of one HTTP/1.1 request; the caller sends `body` after it.
 
     Content-Length is always sent on a POST, so the server never waits for a chunked body.
@@ -137,7 +137,7 @@ def _header_safe(value: str) -> str:
     return value.replace("\r", " ").replace("\n", " ")
 
 
-def parse_head(head: bytes) -> tuple[int, dict]:
+def parse_head(head: bytes) -> tuple[int, dict[str, str]]:
     """A reply's status and headers (names in lower case) from the bytes before the blank line."""
     # Values are UTF-8: a client context is JSON that may hold any text.
     lines = head.decode("utf-8", "replace").split("\r\n")
@@ -153,7 +153,7 @@ def parse_head(head: bytes) -> tuple[int, dict]:
     return int(parts[1]), headers
 
 
-def parse_invocation(headers: dict, body: bytes) -> Invocation:
+def parse_invocation(headers: dict[str, str], body: bytes) -> Invocation:
     """The `GET /next` reply (headers keyed in lower case) as an Invocation."""
     get = headers.get
     request_id = get("lambda-runtime-aws-request-id")

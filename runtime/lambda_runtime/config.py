@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 # awslambdaric's encoder keeps non-ASCII characters only on these execution environments.
 _UNESCAPED_JSON_ENVS = frozenset(
     f"AWS_Lambda_python3.{minor}" for minor in (12, 13, 14, 15))
@@ -30,7 +34,7 @@ class Config:
         "telemetry_fd",
     )
 
-    def __init__(self, environ, argv: list | None = None) -> None:
+    def __init__(self, environ: Mapping[str, str], argv: list[str] | None = None) -> None:
         get = environ.get
         args = argv[1:] if argv else []
         # AWS's images pass the handler as the first argument; Lambda sets _HANDLER.
@@ -45,7 +49,7 @@ class Config:
         self.log_format: str = "JSON" if get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON" else "TEXT"
         # As awslambdaric: TRACE means DEBUG; an unknown level leaves the logger alone.
         level = get("AWS_LAMBDA_LOG_LEVEL")
-        self.log_level: str = {None: "", "TRACE": "DEBUG"}.get(level, level).upper()
+        self.log_level: str = "" if level is None else ("DEBUG" if level == "TRACE" else level).upper()
         fd = get("_LAMBDA_TELEMETRY_LOG_FD")
         self.telemetry_fd: int | None = int(fd) if fd and fd.isdigit() else None
         concurrency = get("AWS_LAMBDA_MAX_CONCURRENCY")

@@ -7,6 +7,14 @@ import time
 
 from .errors import FaultError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .api_protocol import Invocation
+    from .config import Config
+    from .log_sinks import Sink
+
 CONTEXT_UNMARSHAL_ERROR = "Runtime.LambdaContextUnmarshalError"
 # The W3C trace-context fields awslambdaric surfaces through `context.w3c()`.
 _W3C_FIELDS = ("traceparent", "tracestate", "baggage")
@@ -15,7 +23,7 @@ _W3C_FIELDS = ("traceparent", "tracestate", "baggage")
 class CognitoIdentity:
     __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
 
-    def __init__(self, identity: dict) -> None:
+    def __init__(self, identity: dict[str, str | None]) -> None:
         self.cognito_identity_id = identity.get("cognitoIdentityId")
         self.cognito_identity_pool_id = identity.get("cognitoIdentityPoolId")
 
@@ -33,9 +41,12 @@ class Client:
         "installation_id",
     )
 
-    def __init__(self, client: dict) -> None:
-        for field in self.__slots__:
-            setattr(self, field, client.get(field))
+    def __init__(self, client: dict[str, str | None]) -> None:
+        self.installation_id = client.get("installation_id")
+        self.app_title = client.get("app_title")
+        self.app_version_name = client.get("app_version_name")
+        self.app_version_code = client.get("app_version_code")
+        self.app_package_name = client.get("app_package_name")
 
     def __repr__(self) -> str:
         return (f"Client([installation_id={self.installation_id},app_title={self.app_title},"
@@ -47,7 +58,7 @@ class Client:
 class ClientContext:
     __slots__ = ("client", "custom", "env")
 
-    def __init__(self, context: dict) -> None:
+    def __init__(self, context: dict[str, Any]) -> None:
         self.custom = context.get("custom")
         self.env = context.get("env")
         client = context.get("client")
@@ -60,7 +71,7 @@ class ClientContext:
 class LambdaContext:
     """Per-invocation facts. `memory_limit_in_mb` is a string, as in awslambdaric."""
 
-    def __init__(self, invocation, config, log_sink=None) -> None:
+    def __init__(self, invocation: Invocation, config: Config, log_sink: Sink | None = None) -> None:
         self.aws_request_id: str = invocation.request_id
         self.log_group_name: str | None = config.log_group_name
         self.log_stream_name: str | None = config.log_stream_name
@@ -72,7 +83,7 @@ class LambdaContext:
         self._epoch_deadline_time_in_ms: int = invocation.deadline_ms
         self._log_sink = log_sink
 
-        self._w3c_fields: dict = {}
+        self._w3c_fields: dict[str, str] = {}
         client_context = None
         if invocation.client_context:
             raw = _parse_json_header(invocation.client_context, "Client Context")
@@ -84,7 +95,7 @@ class LambdaContext:
                 client_context = ClientContext(raw)
         self.client_context: ClientContext | None = client_context
 
-        identity = {}
+        identity: dict[str, str | None] = {}
         if invocation.cognito_identity:
             identity = _parse_json_header(invocation.cognito_identity, "Cognito Identity") or {}
         self.identity: CognitoIdentity = CognitoIdentity(identity)
@@ -93,11 +104,11 @@ class LambdaContext:
         remaining = self._epoch_deadline_time_in_ms - int(time.time() * 1000)
         return remaining if remaining > 0 else 0
 
-    def w3c(self) -> dict:
+    def w3c(self) -> dict[str, str]:
         """The W3C trace context (traceparent, tracestate, baggage) sent with the invoke."""
         return dict(self._w3c_fields)
 
-    def log(self, msg) -> None:
+    def log(self, msg: object) -> None:
         """Writes `msg` as one log record, to the telemetry fd when Lambda gives one."""
         if self._log_sink is not None:
             self._log_sink.write(str(msg))
@@ -122,7 +133,7 @@ class LambdaContext:
         )
 
 
-def _parse_json_header(value: str, name: str):
+def _parse_json_header(value: str, name: str) -> Any:  # JSON: whatever the caller sent
     try:
         return json.loads(value)
     except Exception as exc:

@@ -8,6 +8,20 @@ from __future__ import annotations
 
 import os
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import TracebackType
+    from typing import TypedDict
+
+    class ErrorBody(TypedDict):
+        errorMessage: str
+        errorType: str
+        requestId: str
+        stackTrace: list[str]
+
+    # (file, line, function, source line) of one stack frame.
+    Frame = tuple[str, "int | None", str, "str | None"]
+
 _RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _IMPORT_MACHINERY = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")
 
@@ -15,15 +29,15 @@ _IMPORT_MACHINERY = ("<frozen importlib._bootstrap>", "<frozen importlib._bootst
 class FaultError(Exception):
     """An error the runtime itself reports, with a Lambda error type (`Runtime.*`)."""
 
-    def __init__(self, error_type: str, message: str, stack_trace: list | None = None) -> None:
+    def __init__(self, error_type: str, message: str, stack_trace: list[str] | None = None) -> None:
         super().__init__(message)
         self.error_type = error_type
         self.message = message
         self.stack_trace = stack_trace
 
 
-def make_error(message: str, error_type: str, stack_trace: list | None,
-               request_id: str | None = None) -> dict:
+def make_error(message: str, error_type: str, stack_trace: list[str] | None,
+               request_id: str | None = None) -> ErrorBody:
     """The JSON error body: the same keys, order and defaults as awslambdaric's."""
     return {
         "errorMessage": message or "",
@@ -33,7 +47,7 @@ def make_error(message: str, error_type: str, stack_trace: list | None,
     }
 
 
-def user_frames(tb) -> list:
+def user_frames(tb: TracebackType | None) -> list[Frame]:
     """(file, line, function, code) for each frame of `tb` that belongs to the user."""
     import traceback
 
@@ -49,14 +63,14 @@ def _is_importlib_init(filename: str) -> bool:
     return filename.endswith(os.sep + os.path.join("importlib", "__init__.py"))
 
 
-def format_frames(frames: list) -> list:
+def format_frames(frames: list[Frame]) -> list[str]:
     """`traceback.format_list` of plain tuples, so no 3.11+ caret lines are added."""
     import traceback
 
-    return traceback.format_list(frames)
+    return traceback.format_list(frames)  # type: ignore[arg-type]  # a None line number prints as None
 
 
-def from_exception(exc: BaseException, request_id: str | None = None) -> tuple[dict, dict]:
+def from_exception(exc: BaseException, request_id: str | None = None) -> tuple[ErrorBody, dict[str, object]]:
     """The error body and the X-Ray cause for an exception raised by user code."""
     if isinstance(exc, FaultError):
         return (make_error(exc.message, exc.error_type, exc.stack_trace, request_id),
@@ -68,7 +82,7 @@ def from_exception(exc: BaseException, request_id: str | None = None) -> tuple[d
             xray_cause(error_type, message, frames))
 
 
-def xray_cause(error_type: str, message: str, frames: list) -> dict:
+def xray_cause(error_type: str, message: str, frames: list[Frame]) -> dict[str, object]:
     """The `Lambda-Runtime-Function-XRay-Error-Cause` document, as awslambdaric builds it."""
     return {
         "working_directory": os.getcwd(),

@@ -7,6 +7,10 @@ import sys
 
 from .errors import FaultError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 MALFORMED_HANDLER_NAME = "Runtime.MalformedHandlerName"
 BUILT_IN_MODULE_CONFLICT = "Runtime.BuiltInModuleConflict"
 IMPORT_MODULE_ERROR = "Runtime.ImportModuleError"
@@ -41,7 +45,7 @@ def split_handler(handler: str) -> tuple[str, str]:
     return module_name, function_name
 
 
-def load_handler(handler: str):
+def load_handler(handler: str) -> Callable[..., object]:
     """Imports the handler's module once and returns the function.
 
     A FaultError carries the `Runtime.*` error types; any other exception raised
@@ -63,7 +67,7 @@ def load_handler(handler: str):
         raise FaultError(USER_CODE_SYNTAX_ERROR,
                          f"Syntax error in module '{module_name}': {exc}", trace) from None
     try:
-        return getattr(module, function_name)
+        return getattr(module, function_name)  # type: ignore[no-any-return]  # callable or not: invoke tells
     except AttributeError:
         raise FaultError(HANDLER_NOT_FOUND,
                          f"Handler '{function_name}' missing on module '{module_name}'") from None

@@ -15,9 +15,19 @@ from .api_client import InvocationRejected, RuntimeApiClient, RuntimeApiError
 from .api_protocol import MAX_BUFFERED_RESPONSE
 from .config import Config
 from .context import LambdaContext
+from .error_reports import UNHANDLED_EXCEPTION_WARNING, ErrorReporter
 from .handler import load_handler, prepare_sys_path
-from .logs import UNHANDLED_EXCEPTION_WARNING, ErrorReporter, current_request, install_root_handler, open_sink
+from .import_hook import after_import
+from .log_sinks import open_sink
 from .marshal import Encoder, decode_event
+from .request_context import current_request
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, MutableMapping
+
+    from .api_protocol import Invocation
+    from .log_sinks import Sink
 
 RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge"
 
@@ -25,14 +35,15 @@ RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge"
 class Runtime:
     """One process's runtime: the handler and what it needs to answer invocations."""
 
-    def __init__(self, config: Config, client: RuntimeApiClient, environ=None) -> None:
+    def __init__(self, config: Config, client: RuntimeApiClient,
+                 environ: MutableMapping[str, str] | None = None) -> None:
         self.config = config
         self.client = client
         self.environ = os.environ if environ is None else environ
         self.sink = open_sink(config, self.environ)
         self.encoder = Encoder(config.ensure_ascii)
         self.report = ErrorReporter(config, self.sink, self.encoder)
-        self.handler = None
+        self.handler: Callable[..., object] | None = None
 
     def init(self) -> bool:
         """Imports the handler; on failure reports the init error and returns False."""
@@ -60,7 +71,7 @@ class Runtime:
             self.invoke(next_invocation())
             count += 1
 
-    def invoke(self, inv) -> None:
+    def invoke(self, inv: Invocation) -> None:
         current_request.set((inv.request_id, inv.tenant_id))
         environ = self.environ
         # The trace id of this invocation, and none left over from the previous one.
@@ -70,7 +81,7 @@ class Runtime:
             del environ["_X_AMZN_TRACE_ID"]
         try:
             context = LambdaContext(inv, self.config, self.sink)
-            result = self.handler(decode_event(inv.body, inv.content_type), context)
+            result = self.handler(decode_event(inv.body, inv.content_type), context)  # type: ignore[misc]
             body, content_type = self.encoder.result(result)
         except Exception as exc:
             self.fail(inv, exc)
@@ -86,7 +97,7 @@ class Runtime:
         except InvocationRejected as exc:
             _say(str(exc))
 
-    def fail(self, inv, exc: BaseException) -> None:
+    def fail(self, inv: Invocation, exc: BaseException) -> None:
         """Reports an invocation error: logged as one record, then posted to /error."""
         error, cause = errors.from_exception(exc, inv.request_id)
         self.report.error(error)
@@ -102,7 +113,18 @@ def _say(message: str) -> None:
     sys.stderr.write(f"lambda-runtime: {message}\n")
 
 
-def main(argv: list | None = None, environ=None) -> int:
+def install_root_handler(config: Config, sink: Sink) -> None:
+    """Gives the root logger awslambdaric's handler the moment the user's code imports `logging`."""
+
+    def configure(_logging: object) -> None:
+        from .root_logger import configure
+
+        configure(config, sink)
+
+    after_import("logging", configure)
+
+
+def main(argv: list[str] | None = None, environ: MutableMapping[str, str] | None = None) -> int:
     """Starts the runtime from the environment: returns the process's exit status."""
     environ = os.environ if environ is None else environ
     config = Config(environ, sys.argv if argv is None else argv)

@@ -21,9 +21,10 @@ UNMARSHAL_ERROR = "Runtime.UnmarshalError"
 # Containers deeper than this are left to the C encoder (its own limit is the recursion limit).
 _MAX_SCAN_DEPTH = 500
 _SCALARS = frozenset((str, int, float, bool, type(None)))
+_PLAIN_CONTAINERS = frozenset((dict, list, tuple))
 
 
-def decode_event(body: bytes, content_type: str | None):
+def decode_event(body: bytes, content_type: str | None) -> object:
     """The event the handler gets: parsed JSON for a JSON content type, else the raw bytes."""
     if content_type != "application/json" and (
             content_type is None or content_type.split(";", 1)[0].strip().lower() != "application/json"):
@@ -42,7 +43,7 @@ class Encoder:
                                         default=_needs_simplejson_rules).encode
         self._ensure_ascii = ensure_ascii
 
-    def encode(self, obj) -> str:
+    def encode(self, obj: object) -> str:
         if type(obj) not in _SCALARS and _has_asdict(obj, 0):
             return self._encode_like_simplejson(obj)
         try:
@@ -52,7 +53,7 @@ class Encoder:
             # decide (and word the error when the result cannot be written).
             return self._encode_like_simplejson(obj)
 
-    def result(self, obj) -> tuple[bytes, str]:
+    def result(self, obj: object) -> tuple[bytes, str]:
         """The response body and its content type: bytes go out raw, as awslambdaric does."""
         if isinstance(obj, bytes):
             return obj, "application/unknown"
@@ -61,10 +62,10 @@ class Encoder:
         except Exception as exc:
             raise FaultError(MARSHAL_ERROR, f"Unable to marshal response: {exc}") from None
 
-    def _encode_like_simplejson(self, obj) -> str:
+    def _encode_like_simplejson(self, obj: object) -> str:
         import os
 
-        exact: dict = {"": os.urandom(8).hex()}  # the placeholders' nonce: no user string matches them
+        exact = {"": os.urandom(8).hex()}  # the placeholders' nonce: no user string matches them
         plain = _simplejson_form(obj, exact, set())
         del exact[""]
         text = json.JSONEncoder(ensure_ascii=self._ensure_ascii, allow_nan=True).encode(plain)
@@ -79,22 +80,20 @@ class _NeedsSimplejsonRules(Exception):
     pass
 
 
-def _needs_simplejson_rules(value):
+def _needs_simplejson_rules(value: object) -> object:
     raise _NeedsSimplejsonRules
 
 
-def _has_asdict(obj, depth: int) -> bool:
+def _has_asdict(obj: object, depth: int) -> bool:
     """Does `obj` hold a list, tuple or dict with an `_asdict()` method (a namedtuple, say)?
 
     The C encoder writes those as arrays or by their items without asking: they are the
     one case the fast path cannot detect from an exception.
     """
-    t = type(obj)
-    if t is not dict and t is not list and t is not tuple:
-        if not isinstance(obj, (list, tuple, dict)):
-            return False  # other objects reach the encoder's default hook
-        if callable(getattr(obj, "_asdict", None)):
-            return True
+    if not isinstance(obj, (list, tuple, dict)):
+        return False  # other objects reach the encoder's default hook
+    if type(obj) not in _PLAIN_CONTAINERS and callable(getattr(obj, "_asdict", None)):
+        return True
     if depth > _MAX_SCAN_DEPTH:
         return False  # a cycle, most likely: the encoder reports it
     for value in (obj.values() if isinstance(obj, dict) else obj):
@@ -103,7 +102,7 @@ def _has_asdict(obj, depth: int) -> bool:
     return False
 
 
-def _simplejson_form(obj, exact: dict, path: set):
+def _simplejson_form(obj: object, exact: dict[str, str], path: set[int]) -> object:
     """`obj` as plain JSON data, following simplejson's order of checks.
 
     Decimals become placeholder strings recorded in `exact`; `path` holds the ids of the
@@ -139,7 +138,7 @@ def _simplejson_form(obj, exact: dict, path: set):
     raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
 
 
-def _simplejson_key(key):
+def _simplejson_key(key: object) -> object:
     # int, float, bool and None keys are written by the json module as simplejson writes them.
     if isinstance(key, (str, int, float)) or key is None:
         return key

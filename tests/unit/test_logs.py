@@ -6,7 +6,8 @@ import re
 
 import pytest
 from lambda_runtime.config import Config
-from lambda_runtime.logs import ErrorReporter, StdoutSink, TelemetrySink
+from lambda_runtime.error_reports import ErrorReporter
+from lambda_runtime.log_sinks import StdoutSink, TelemetrySink
 from lambda_runtime.marshal import Encoder
 
 ERROR = {"errorMessage": "boom", "errorType": "ValueError", "requestId": "r",
