@@ -11,6 +11,10 @@ import time
 
 from . import api_protocol as proto
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
+
 # A Runtime API that is not up yet at start is retried for this long, then the
 # runtime gives up with one line (Lambda starts the API first; a mis-set address
 # must not hang forever).
@@ -25,6 +29,15 @@ _MAX_HEAD = 1024 * 1024
 
 class RuntimeApiError(Exception):
     """The Runtime API is gone or broken: the runtime must exit (the platform restarts it)."""
+
+
+class ConnectionLost(RuntimeApiError):
+    """The Runtime API, reached before, stopped answering."""
+
+
+class RuntimeApiClosed(ConnectionLost):
+    """The API went away while the runtime waited for work: how an environment ends (SAM CLI
+    stops its container this way), so nothing was lost and nothing needs saying."""
 
 
 class InvocationRejected(Exception):
@@ -59,7 +72,12 @@ class RuntimeApiClient:
 
     def next_invocation(self) -> proto.Invocation:
         """GET /runtime/invocation/next: blocks (no timeout) until an event arrives."""
-        status, headers, body = self._call(self._heads.next, b"", proto.NEXT_PATH)
+        try:
+            status, headers, body = self._call(self._heads.next, b"", proto.NEXT_PATH)
+        except ConnectionLost as exc:
+            if not self._reached:
+                raise
+            raise RuntimeApiClosed(str(exc)) from None
         if status != 200:
             raise RuntimeApiError(_refusal("GET", proto.NEXT_PATH, status, body))
         try:
@@ -84,6 +102,36 @@ class RuntimeApiClient:
         head = proto.init_error_request(self.address, body, error_type)
         self._expect_accepted(head, body, proto.INIT_ERROR_PATH)
 
+    def start_streamed_response(self, inv: proto.Invocation, content_type: str) -> ResponseStream:
+        """POST /runtime/invocation/{id}/response, streamed: sends the head; the body follows."""
+        head = proto.streaming_response_request(self.address, inv.request_id, content_type, inv.invocation_id)
+        path = proto.response_path(inv.request_id)
+        try:
+            self._socket().sendall(head)
+        except OSError as exc:
+            self.close()
+            raise ConnectionLost(f"lost the Runtime API at {self.address} during {path}: {_describe(exc)}") from None
+        return ResponseStream(self, path)
+
+    def register_extension(self, name: str) -> str:
+        """POST /2020-01-01/extension/register, subscribing to no events: the extension's id."""
+        head, body = proto.extension_register_request(self.address, name)
+        status, headers, reply = self._call(head, body, proto.EXTENSION_REGISTER_PATH)
+        extension_id = headers.get("lambda-extension-identifier")
+        if status != 200 or not extension_id:
+            raise RuntimeApiError(_refusal("POST", proto.EXTENSION_REGISTER_PATH, status, reply))
+        return extension_id
+
+    def wait_for_extension_event(self, extension_id: str) -> socket.socket:
+        """GET /2020-01-01/extension/event/next on a connection of its own, left pending.
+
+        An extension is ready once it waits for its next event; one that subscribed to none
+        is never answered. The caller keeps the socket for the life of the process.
+        """
+        sock = self._open_connection()
+        sock.sendall(proto.extension_next_request(self.address, extension_id))
+        return sock
+
     def close(self) -> None:
         if self._sock is not None:
             try:
@@ -102,12 +150,10 @@ class RuntimeApiClient:
             raise InvocationRejected(status, path, reply)
         raise RuntimeApiError(_refusal("POST", path, status, reply))
 
-    def _call(self, head: bytes, body: bytes, path: str) -> tuple[int, dict, bytes]:
+    def _call(self, head: bytes, body: bytes, path: str) -> tuple[int, dict[str, str], bytes]:
         reused = self._sock is not None
         try:
-            if not reused:
-                self._connect()
-            return self._exchange(head, body)
+            return self._exchange(self._socket(), head, body)
         except (OSError, _EmptyReply, proto.ProtocolError) as exc:
             self.close()
             # A keep-alive connection the server closed while idle fails before any
@@ -116,10 +162,16 @@ class RuntimeApiClient:
                 return self._call(head, body, path)
             if isinstance(exc, proto.ProtocolError):
                 raise RuntimeApiError(str(exc)) from None
-            raise RuntimeApiError(f"lost the Runtime API at {self.address} during {path}: "
-                                  f"{_describe(exc)}") from None
+            raise ConnectionLost(f"lost the Runtime API at {self.address} during {path}: "
+                                 f"{_describe(exc)}") from None
 
-    def _connect(self) -> None:
+    def _socket(self) -> socket.socket:
+        """The connection, made on first use (and after the server closed the last one)."""
+        if self._sock is None:
+            self._sock = self._open_connection()
+        return self._sock
+
+    def _open_connection(self) -> socket.socket:
         give_up = time.monotonic() + (0 if self._reached else self._startup_retry_seconds)
         delay = 0.005
         while True:
@@ -131,8 +183,8 @@ class RuntimeApiClient:
                 sock.close()
                 if time.monotonic() + delay > give_up:
                     if self._reached:
-                        raise RuntimeApiError(f"lost the Runtime API at {self.address}: "
-                                              f"cannot reconnect: {_describe(exc)}") from None
+                        raise ConnectionLost(f"lost the Runtime API at {self.address}: "
+                                             f"cannot reconnect: {_describe(exc)}") from None
                     raise RuntimeApiError(
                         f"cannot reach the Runtime API at {self.address}: {_describe(exc)}"
                         f" (retried for {self._startup_retry_seconds:g} s)") from None
@@ -141,15 +193,17 @@ class RuntimeApiClient:
         # Head and body may leave in two sends: without NODELAY, Nagle's algorithm and
         # delayed ACKs would hold the second for up to 40 ms.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._sock = sock
+        return sock
 
-    def _exchange(self, head: bytes, body: bytes) -> tuple[int, dict, bytes]:
-        sock = self._sock
+    def _exchange(self, sock: socket.socket, head: bytes, body: bytes) -> tuple[int, dict[str, str], bytes]:
         if len(body) < _COALESCE_BELOW:
             sock.sendall(head + body)
         else:
             sock.sendall(head)
             sock.sendall(body)
+        return self._read_reply()
+
+    def _read_reply(self) -> tuple[int, dict[str, str], bytes]:
         status, headers = proto.parse_head(self._read_head())
         while 100 <= status < 200:  # interim replies carry no body
             status, headers = proto.parse_head(self._read_head())
@@ -168,7 +222,7 @@ class RuntimeApiClient:
         return status, headers, reply
 
     def _recv(self) -> int:
-        chunk = self._sock.recv(_RECV_SIZE)
+        chunk = self._socket().recv(_RECV_SIZE)
         self._buf += chunk
         return len(chunk)
 
@@ -200,8 +254,9 @@ class RuntimeApiClient:
             body[:have] = buf
             buf.clear()
             view = memoryview(body)
+            sock = self._socket()
             while have < n:
-                got = self._sock.recv_into(view[have:])
+                got = sock.recv_into(view[have:])
                 if not got:
                     raise ConnectionResetError(f"reply ended after {have} of {n} bytes")
                 have += got
@@ -211,15 +266,69 @@ class RuntimeApiClient:
         return data
 
     def _read_chunked(self) -> bytes:
-        parts = []
+        parts: list[bytes] = []
         while True:
-            size = int(self._read_until(b"\r\n", _MAX_HEAD).split(b";", 1)[0], 16)
+            line = self._read_until(b"\r\n", _MAX_HEAD)
+            try:
+                size = int(line.split(b";", 1)[0], 16)
+            except ValueError:
+                raise proto.ProtocolError(f"malformed chunk size from the Runtime API: {line[:100]!r}") from None
             if size == 0:
                 while self._read_until(b"\r\n", _MAX_HEAD):
                     pass  # trailers: none that the runtime needs
                 return b"".join(parts)
             parts.append(self._read_exactly(size))
             self._read_until(b"\r\n", 2)
+
+
+class ResponseStream:
+    """The body of a streamed response, written chunk by chunk (HTTP/1.1 chunked encoding)."""
+
+    def __init__(self, client: RuntimeApiClient, path: str) -> None:
+        self._client = client
+        self._path = path
+        self.bytes_sent = 0
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        size = len(data)
+        if not size:
+            return  # an empty chunk would end the body
+        try:
+            sock = self._client._socket()
+            if size < _COALESCE_BELOW:
+                sock.sendall(b"".join((proto.chunk_head(size), data, b"\r\n")))
+            else:  # large chunks are sent as they are, never copied
+                sock.sendall(proto.chunk_head(size))
+                sock.sendall(data)
+                sock.sendall(b"\r\n")
+        except OSError as exc:
+            self._lost(exc)
+        self.bytes_sent += size
+
+    def finish(self, error_type: str | None = None, error_body: bytes | None = None) -> None:
+        """Ends the body (with the error trailers when `error_type` is given) and reads the reply.
+
+        The connection is closed afterwards, as AWS's custom-runtime documentation asks of a
+        streamed response; the next call opens a new one.
+        """
+        client = self._client
+        try:
+            client._socket().sendall(proto.last_chunk(error_type, error_body))
+            status, _, reply = client._read_reply()
+        except (OSError, _EmptyReply, proto.ProtocolError) as exc:
+            self._lost(exc)
+        finally:
+            client.close()
+        if status == 202:
+            return
+        if status in (400, 403, 413):
+            raise InvocationRejected(status, self._path, reply)
+        raise RuntimeApiError(_refusal("POST", self._path, status, reply))
+
+    def _lost(self, exc: BaseException) -> NoReturn:
+        self._client.close()
+        raise ConnectionLost(f"lost the Runtime API at {self._client.address} during {self._path}: "
+                              f"{_describe(exc)}") from None
 
 
 class _EmptyReply(Exception):

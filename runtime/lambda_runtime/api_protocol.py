@@ -12,12 +12,19 @@ NEXT_PATH = API_PREFIX + "/invocation/next"
 INIT_ERROR_PATH = API_PREFIX + "/init/error"
 
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
+ERROR_BODY_TRAILER = "Lambda-Runtime-Function-Error-Body"
 XRAY_CAUSE_HEADER = "Lambda-Runtime-Function-XRay-Error-Cause"
 # awslambdaric drops an X-Ray cause of 1 MiB or more rather than send a huge header.
 XRAY_CAUSE_MAX = 1024 * 1024
 
 # Lambda's limit for a buffered response (AWS "Lambda quotas": 6 MB = 6,291,556 bytes).
 MAX_BUFFERED_RESPONSE = 6_291_556
+# ...and for a streamed one ("Lambda quotas": 200 MB).
+MAX_STREAMED_RESPONSE = 200 * 1024 * 1024
+
+EXTENSION_PREFIX = "/2020-01-01/extension"
+EXTENSION_REGISTER_PATH = EXTENSION_PREFIX + "/register"
+EXTENSION_NEXT_PATH = EXTENSION_PREFIX + "/event/next"
 
 
 def response_path(request_id: str) -> str:
@@ -67,18 +74,18 @@ class ProtocolError(Exception):
     """The Runtime API answered something this runtime cannot use."""
 
 
-def build_request(method: str, path: str, host: str, body: bytes = b"",
+def build_request(method: str, path: str, host: str, body: bytes | None = b"",
                   headers: dict[str, str | None] | None = None) -> bytes:
     """The head of one HTTP/1.1 request; the caller sends `body` after it.
 
-    Content-Length is always sent on a POST, so the server never waits for a chunked body.
+    Content-Length is sent on every POST with a body; `body=None` is a chunked one.
     """
     lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "User-Agent: " + USER_AGENT]
     if headers:
         for name, value in headers.items():
             if value is not None:
                 lines.append(f"{name}: {value}")
-    if method != "GET":
+    if method != "GET" and body is not None:
         lines.append(f"Content-Length: {len(body)}")
     # UTF-8, as awslambdaric's libcurl sends them: an X-Ray cause may hold any text.
     return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
@@ -130,6 +137,60 @@ def init_error_request(host: str, body: bytes, error_type: str) -> bytes:
         "Content-Type": "application/json",
         ERROR_TYPE_HEADER: _header_safe(error_type),
     })
+
+
+# --- response streaming -----------------------------------------------------------------
+# AWS, "Implementing response streaming in a custom runtime"
+# (docs.aws.amazon.com/lambda/latest/dg/runtimes-custom.html#runtimes-custom-response-streaming):
+# the response mode header, a chunked body, and an error after the first byte in two
+# trailers declared up front: the error type, and the error body base64-encoded. AWS's
+# Node.js runtime does the same (aws-lambda-nodejs-runtime-interface-client, ResponseStream.js).
+STREAMING_CONTENT_TYPE = "application/octet-stream"
+HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response"
+# Between the JSON prelude of an HTTP integration response and its body (HttpResponseStream.js).
+HTTP_PRELUDE_DELIMITER = b"\0" * 8
+
+
+def streaming_response_request(host: str, request_id: str, content_type: str,
+                               invocation_id: str | None) -> bytes:
+    """The head of a streamed `/response`: chunked, with the error trailers declared."""
+    return build_request("POST", response_path(request_id), host, None, {
+        "Content-Type": content_type,
+        "Lambda-Runtime-Function-Response-Mode": "streaming",
+        "Transfer-Encoding": "chunked",
+        "Trailer": f"{ERROR_TYPE_HEADER}, {ERROR_BODY_TRAILER}",
+        "Lambda-Runtime-Invocation-Id": invocation_id,
+    })
+
+
+def chunk_head(size: int) -> bytes:
+    """What goes before `size` bytes of a chunked body (b"\r\n" goes after them)."""
+    return b"%x\r\n" % size
+
+
+def last_chunk(error_type: str | None = None, error_body: bytes | None = None) -> bytes:
+    """The end of a chunked body; with an error, the two error trailers."""
+    if error_type is None:
+        return b"0\r\n\r\n"
+    import base64
+
+    trailers = f"{ERROR_TYPE_HEADER}: {_header_safe(error_type)}\r\n"
+    trailers += f"{ERROR_BODY_TRAILER}: {base64.b64encode(error_body or b'').decode('ascii')}\r\n"
+    return b"0\r\n" + trailers.encode("utf-8") + b"\r\n"
+
+
+# --- the Extensions API (only what a no-op internal extension needs) -----------------------
+
+
+def extension_register_request(host: str, name: str) -> tuple[bytes, bytes]:
+    """Head and body registering an internal extension that subscribes to no events."""
+    body = b'{"events": []}'
+    return build_request("POST", EXTENSION_REGISTER_PATH, host, body, {
+        "Lambda-Extension-Name": name, "Content-Type": "application/json"}), body
+
+
+def extension_next_request(host: str, extension_id: str) -> bytes:
+    return build_request("GET", EXTENSION_NEXT_PATH, host, None, {"Lambda-Extension-Identifier": extension_id})
 
 
 def _header_safe(value: str) -> str:

@@ -13,7 +13,7 @@ from .request_context import current_request
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .config import Config
-    from .errors import ErrorBody
+    from .errors import ChainedError, ErrorBody
     from .log_sinks import Sink
     from .marshal import Encoder
 
@@ -43,21 +43,26 @@ class ErrorReporter:
         self._encode = encoder.encode
         self._warnings_shown = config.log_level in ("", "NOTSET", "DEBUG", "INFO", "WARNING", "WARN")
 
-    def error(self, error: ErrorBody) -> None:
-        """One record for an init or invoke error (awslambdaric's `log_error`)."""
+    def error(self, error: ErrorBody, chain: list[ChainedError] | None = None) -> None:
+        """One record for an init or invoke error: awslambdaric's `log_error`, followed by the
+        exceptions behind it when there are any (errors.chain_of), which awslambdaric leaves out.
+
+        TEXT: after the traceback, for each exception of the chain, a line
+        `Caused by: Type: message` (raise ... from) or `While handling: Type: message`
+        (raised in an except block), then its own traceback. JSON: a `causes` list of
+        {relation, errorType, errorMessage, stackTrace}, outermost first.
+        """
         if self._json:
-            record = {"timestamp": time.strftime(_JSON_TIME, time.gmtime()), "level": "ERROR", **error}
+            record: dict[str, object] = {"timestamp": time.strftime(_JSON_TIME, time.gmtime()),
+                                         "level": "ERROR", **error}
+            if chain:
+                record["causes"] = chain
             self._sink.write_error([self._encode(record)], JSON_FRAME[40])
             return
-        description = "[ERROR]"
-        if error["errorType"]:
-            description += f" {error['errorType']}"
-        if error["errorMessage"]:
-            description += (":" if error["errorType"] else "") + f" {error['errorMessage']}"
-        lines = [description, "Traceback (most recent call last):"]
-        for element in error["stackTrace"]:
-            # Leading spaces become no-break spaces, so log viewers keep the indent.
-            lines.extend([_keep_indent(line) for line in element.splitlines()] if element else [""])
+        lines = _described("[ERROR]", error["errorType"], error["errorMessage"], error["stackTrace"])
+        for link in chain or ():
+            prefix = "Caused by:" if link["relation"] == "cause" else "While handling:"
+            lines += _described(prefix, link["errorType"], link["errorMessage"], link["stackTrace"])
         self._sink.write_error(lines, TEXT_FRAME[40])
 
     def warning(self, message: str) -> None:
@@ -75,6 +80,19 @@ class ErrorReporter:
         else:
             stamp = f"{time.strftime(_TEXT_TIME, time.gmtime(now))}.{int((now % 1) * 1000):03d}Z"
             self._sink.write(f"[WARNING]\t{stamp}\t{request_id}\t{message}\n", TEXT_FRAME[30])
+
+
+def _described(prefix: str, error_type: str, message: str, stack_trace: list[str]) -> list[str]:
+    description = prefix
+    if error_type:
+        description += f" {error_type}"
+    if message:
+        description += (":" if error_type else "") + f" {message}"
+    lines = [description, "Traceback (most recent call last):"]
+    for element in stack_trace:
+        # Leading spaces become no-break spaces, so log viewers keep the indent.
+        lines.extend([_keep_indent(line) for line in element.splitlines()] if element else [""])
+    return lines
 
 
 def _keep_indent(line: str) -> str:

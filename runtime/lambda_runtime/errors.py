@@ -19,6 +19,12 @@ if TYPE_CHECKING:
         requestId: str
         stackTrace: list[str]
 
+    class ChainedError(TypedDict):
+        relation: str  # "cause" (raise ... from) or "context" (raised while handling)
+        errorType: str
+        errorMessage: str
+        stackTrace: list[str]
+
     # (file, line, function, source line) of one stack frame.
     Frame = tuple[str, "int | None", str, "str | None"]
 
@@ -93,3 +99,22 @@ def xray_cause(error_type: str, message: str, frames: list[Frame]) -> dict[str, 
         }],
         "paths": list(dict.fromkeys(path for path, _, _, _ in frames)),
     }
+
+
+def chain_of(exc: BaseException) -> list[ChainedError]:
+    """The exceptions behind `exc`, outermost first: its `__cause__` (`raise X from Y`), or its
+    `__context__` (raised while handling Y) unless suppressed (`from None`), and theirs."""
+    chain: list[ChainedError] = []
+    seen = {id(exc)}
+    while True:
+        if exc.__cause__ is not None:
+            relation, exc = "cause", exc.__cause__
+        elif exc.__context__ is not None and not exc.__suppress_context__:
+            relation, exc = "context", exc.__context__
+        else:
+            return chain
+        if id(exc) in seen:  # a cycle: each exception is shown once
+            return chain
+        seen.add(id(exc))
+        chain.append({"relation": relation, "errorType": type(exc).__name__, "errorMessage": str(exc),
+                      "stackTrace": format_frames(user_frames(exc.__traceback__))})

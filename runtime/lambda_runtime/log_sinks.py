@@ -67,3 +67,8 @@ def json_line(record: Mapping[str, object]) -> str:
     import json
 
     return json.dumps(record, ensure_ascii=False, default=str) + "\n"
+
+
+def say(message: str) -> None:
+    """One line from the runtime itself, on stderr, for what the platform cannot be told."""
+    sys.stderr.write(f"lambda-runtime: {message}\n")

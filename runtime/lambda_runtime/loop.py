@@ -11,25 +11,21 @@ import os
 import sys
 
 from . import errors
-from .api_client import InvocationRejected, RuntimeApiClient, RuntimeApiError
-from .api_protocol import MAX_BUFFERED_RESPONSE
+from .api_client import InvocationRejected, RuntimeApiClient, RuntimeApiClosed, RuntimeApiError
 from .config import Config
-from .context import LambdaContext
 from .error_reports import UNHANDLED_EXCEPTION_WARNING, ErrorReporter
+from .event_loop import EventLoop, is_async_function
 from .handler import load_handler, prepare_sys_path
 from .import_hook import after_import
-from .log_sinks import open_sink
-from .marshal import Encoder, decode_event
-from .request_context import current_request
+from .invoke import Invoker
+from .log_sinks import open_sink, say
+from .marshal import Encoder
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, MutableMapping
 
-    from .api_protocol import Invocation
     from .log_sinks import Sink
-
-RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge"
 
 
 class Runtime:
@@ -43,74 +39,50 @@ class Runtime:
         self.sink = open_sink(config, self.environ)
         self.encoder = Encoder(config.ensure_ascii)
         self.report = ErrorReporter(config, self.sink, self.encoder)
-        self.handler: Callable[..., object] | None = None
+        self.event_loop = EventLoop()
+        self.invoke: Invoker | None = None
 
-    def init(self) -> bool:
-        """Imports the handler; on failure reports the init error and returns False."""
+    def init(self, prepare_event_loop: bool = True) -> bool:
+        """Imports the handler; on failure reports the init error and returns False.
+
+        An `async def` handler's event loop is made now, unless `prepare_event_loop` is
+        False (a process about to fork workers must not hold one: see workers.py).
+        """
         self.environ.setdefault("AWS_EXECUTION_ENV", self.config.execution_env)
         install_root_handler(self.config, self.sink)
         prepare_sys_path(self.config.task_root)
         try:
-            self.handler = load_handler(self.config.handler)
-            return True
+            handler = load_handler(self.config.handler)
         except Exception as exc:
             error, _ = errors.from_exception(exc)
-        self.report.warning(UNHANDLED_EXCEPTION_WARNING)
-        self.report.error(error)
-        try:
-            self.client.post_init_error(self.encoder.encode(error).encode("utf-8"), error["errorType"])
-        except InvocationRejected as exc:
-            _say(f"the init error was not accepted: {exc}")
-        return False
+            self.report.warning(UNHANDLED_EXCEPTION_WARNING)
+            self.report.error(error, errors.chain_of(exc))
+            try:
+                self.client.post_init_error(self.encoder.encode(error).encode("utf-8"), error["errorType"])
+            except InvocationRejected as rejected:
+                say(f"the init error was not accepted: {rejected}")
+            return False
+        self.invoke = Invoker(handler, self.client, self.config, self.encoder, self.report, self.sink,
+                              self.environ, self.event_loop)
+        if prepare_event_loop:
+            self.prepare_event_loop()
+        return True
+
+    def prepare_event_loop(self) -> None:
+        """Makes the event loop of an `async def` handler: asyncio's import belongs to init."""
+        if self.invoke is not None and is_async_function(self.invoke.handler):
+            self.event_loop.prepare()
 
     def serve(self, invocations: int | None = None) -> None:
-        """Answers `invocations` events (all of them when None)."""
+        """Answers `invocations` events (all of them when None); `init()` must have succeeded."""
+        invoke = self.invoke
+        if invoke is None:
+            raise RuntimeError("Runtime.serve() before a successful init()")
         next_invocation = self.client.next_invocation
         count = 0
         while invocations is None or count < invocations:
-            self.invoke(next_invocation())
+            invoke(next_invocation())
             count += 1
-
-    def invoke(self, inv: Invocation) -> None:
-        current_request.set((inv.request_id, inv.tenant_id))
-        environ = self.environ
-        # The trace id of this invocation, and none left over from the previous one.
-        if inv.trace_id is not None:
-            environ["_X_AMZN_TRACE_ID"] = inv.trace_id
-        elif "_X_AMZN_TRACE_ID" in environ:
-            del environ["_X_AMZN_TRACE_ID"]
-        try:
-            context = LambdaContext(inv, self.config, self.sink)
-            result = self.handler(decode_event(inv.body, inv.content_type), context)  # type: ignore[misc]
-            body, content_type = self.encoder.result(result)
-        except Exception as exc:
-            self.fail(inv, exc)
-            return
-        if len(body) > MAX_BUFFERED_RESPONSE:
-            self.fail(inv, errors.FaultError(
-                RESPONSE_TOO_LARGE,
-                f"Response payload size ({len(body)} bytes) exceeded maximum allowed payload "
-                f"size ({MAX_BUFFERED_RESPONSE} bytes)."))
-            return
-        try:
-            self.client.post_response(inv, body, content_type)
-        except InvocationRejected as exc:
-            _say(str(exc))
-
-    def fail(self, inv: Invocation, exc: BaseException) -> None:
-        """Reports an invocation error: logged as one record, then posted to /error."""
-        error, cause = errors.from_exception(exc, inv.request_id)
-        self.report.error(error)
-        encode = self.encoder.encode
-        try:
-            self.client.post_error(inv, encode(error).encode("utf-8"), error["errorType"], encode(cause))
-        except InvocationRejected as rejected:
-            _say(str(rejected))
-
-
-def _say(message: str) -> None:
-    """One line from the runtime itself, on stderr, for what the platform cannot be told."""
-    sys.stderr.write(f"lambda-runtime: {message}\n")
 
 
 def install_root_handler(config: Config, sink: Sink) -> None:
@@ -129,15 +101,55 @@ def main(argv: list[str] | None = None, environ: MutableMapping[str, str] | None
     environ = os.environ if environ is None else environ
     config = Config(environ, sys.argv if argv is None else argv)
     if not config.runtime_api:
-        _say("AWS_LAMBDA_RUNTIME_API is not set: start this under Lambda or the Runtime "
-             "Interface Emulator (/lambda-entrypoint.sh does that)")
+        say("AWS_LAMBDA_RUNTIME_API is not set: start this under Lambda or the Runtime "
+            "Interface Emulator (/lambda-entrypoint.sh does that)")
         return 1
+    from .shutdown import enable_sigterm, exit_on_sigterm
+
+    exit_on_sigterm()  # before the function's code, so a handler it installs replaces this one
     try:
-        runtime = Runtime(config, RuntimeApiClient(config.runtime_api), environ)
+        client = RuntimeApiClient(config.runtime_api)
+        _extension = enable_sigterm(client) if config.enable_sigterm else None  # kept open while serving
+        if config.max_concurrency:
+            return _serve_concurrently(config, client, environ)
+        runtime = Runtime(config, client, environ)
         if not runtime.init():
             return 1
         runtime.serve()
+    except RuntimeApiClosed:
+        return 0  # the platform ended the environment between invocations: nothing to say
     except RuntimeApiError as exc:
-        _say(str(exc))
+        say(str(exc))
         return 1
     return 0
+
+
+def _serve_concurrently(config: Config, client: RuntimeApiClient, environ: MutableMapping[str, str]) -> int:
+    """AWS_LAMBDA_MAX_CONCURRENCY: workers, each its own runtime (workers.py)."""
+    from .workers import Workers, redirect_output
+
+    shared: Runtime | None = None
+    if config.fork_workers_after_init:
+        shared = Runtime(config, client, environ)
+        if not shared.init(prepare_event_loop=False):
+            return 1
+    client.close()  # each worker opens a connection of its own
+
+    def serve(ready: Callable[[], None]) -> int:
+        if config.telemetry_log_socket:
+            redirect_output(config.telemetry_log_socket)
+        runtime = shared or Runtime(config, client, environ)
+        if shared is None and not runtime.init():
+            return 1
+        runtime.prepare_event_loop()
+        ready()
+        try:
+            runtime.serve()
+        except RuntimeApiClosed:
+            return 0
+        except RuntimeApiError as exc:
+            say(str(exc))
+            return 1
+        return 0
+
+    return Workers(config.max_concurrency or 1, serve).run()

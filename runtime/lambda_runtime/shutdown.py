@@ -1,0 +1,46 @@
+"""Graceful shutdown: what SIGTERM does, and the opt-in that makes Lambda send it at all.
+
+- Lambda sends SIGTERM to the runtime at shutdown only when an extension is registered;
+  then the runtime has about 500 ms (2 s with an external extension) before SIGKILL.
+- The runtime does its I/O on the main thread, where Python runs signal handlers: a
+  handler the function installs with `signal.signal(SIGTERM, ...)` runs at once, even
+  while the runtime waits for the next event (awslambdaric blocks in C there).
+- Where the function installs none, SIGTERM ends the runtime with `SystemExit`, so
+  `atexit` hooks run and buffered logs are flushed (the default action kills the
+  process without either).
+- `LAMBDA_ENABLE_SIGTERM=true` registers a no-op internal extension, the way AWS's Go and
+  Rust runtimes enable SIGTERM (aws-lambda-go `lambda.WithEnableSIGTERM`): one request at
+  init, and one more connection kept open waiting for an event that never comes.
+"""
+
+from __future__ import annotations
+
+import signal
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import socket
+    from types import FrameType
+
+    from .api_client import RuntimeApiClient
+
+EXTENSION_NAME = "lambda-python-sigterm"
+
+
+def exit_on_sigterm() -> None:
+    """SIGTERM raises SystemExit(0) in the main thread, unless the function sets its own handler."""
+    signal.signal(signal.SIGTERM, _exit)
+
+
+def _exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def enable_sigterm(client: RuntimeApiClient) -> socket.socket:
+    """Registers the no-op internal extension and leaves it waiting for its next event.
+
+    An internal extension may subscribe to no event (SHUTDOWN is for external ones); being
+    registered is what makes Lambda signal the runtime. The socket is returned to be kept
+    open for the life of the process.
+    """
+    return client.wait_for_extension_event(client.register_extension(EXTENSION_NAME))
