@@ -2,8 +2,11 @@
 
 It behaves like Lambda's: `/next` long-polls until an event is queued, a buffered
 response over 6,291,556 bytes gets 413 and closes the invocation, a second post for
-the same invocation gets 403, an unknown request id gets 400. Tests queue events
-and read back what the runtime posted.
+the same invocation gets 403, an unknown request id gets 400. A streamed response
+(chunked, with trailers) is read chunk by chunk as it arrives. The Extensions API
+answers `register`, and leaves `event/next` pending, as Lambda does for an internal
+extension that subscribed to no events. Tests queue events and read back what the
+runtime posted.
 """
 
 from __future__ import annotations
@@ -18,17 +21,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MAX_BUFFERED = 6_291_556
 PREFIX = "/2018-06-01/runtime"
+EXTENSION_PREFIX = "/2020-01-01/extension"
 
 
 class Post:
     """One request the runtime sent: which call, for which invocation, with what."""
 
-    def __init__(self, kind: str, request_id: str | None, headers: dict, body: bytes, status: int):
+    def __init__(self, kind: str, request_id: str | None, headers: dict, body: bytes, status: int,
+                 chunks: list | None = None, trailers: dict | None = None):
         self.kind = kind  # "response", "error" or "init_error"
         self.request_id = request_id
         self.headers = headers  # lower-case names
         self.body = body
         self.status = status  # what the fake answered
+        self.chunks = chunks  # the chunks of a streamed response, as they arrived
+        self.trailers = trailers or {}  # lower-case names
 
     def json(self):
         return json.loads(self.body)
@@ -58,6 +65,10 @@ class FakeRuntimeApi:
         self.close_on_handout = False  # close invocations as they go out, as a timeout would
         self.connections = 0
         self._sockets: list = []
+        self.stream_chunks: queue.Queue = queue.Queue()  # (request id, chunk) as streamed chunks arrive
+        self.extensions: list = []  # (name, body) of each registration
+        self.extension_waits = 0  # event/next calls left pending
+        self._closing = threading.Event()
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -76,6 +87,11 @@ class FakeRuntimeApi:
                 pass
 
             def do_GET(self) -> None:
+                if self.path == EXTENSION_PREFIX + "/event/next":
+                    with api.lock:
+                        api.extension_waits += 1
+                    api._closing.wait()  # no events were subscribed to: nothing ever comes
+                    return self._reply(500, {"errorType": "ShutDown"})
                 if self.path != PREFIX + "/invocation/next":
                     return self._reply(404, {"errorType": "NotFound"})
                 with api.lock:
@@ -97,9 +113,24 @@ class FakeRuntimeApi:
                 self.wfile.write(body)
 
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                body = self.rfile.read(length)
                 headers = {k.lower(): v for k, v in self.headers.items()}
+                chunks = trailers = None
+                if headers.get("transfer-encoding", "").lower() == "chunked":
+                    chunks, trailers = self._read_chunked()
+                    body = b"".join(chunks)
+                else:
+                    body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                length = len(body)
+                if self.path == EXTENSION_PREFIX + "/register":
+                    with api.lock:
+                        api.extensions.append((headers.get("lambda-extension-name"), json.loads(body)))
+                        extension_id = f"ext-{len(api.extensions)}"
+                    data = b'{"functionName": "test", "functionVersion": "$LATEST", "handler": "x"}'
+                    self.send_response(200)
+                    self.send_header("Lambda-Extension-Identifier", extension_id)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    return self.wfile.write(data)
                 if self.path == PREFIX + "/init/error":
                     return self._record("init_error", None, headers, body, 202)
                 parts = self.path[len(PREFIX):].split("/")  # ['', 'invocation', id, kind]
@@ -116,12 +147,29 @@ class FakeRuntimeApi:
                     return self._record(kind, request_id, headers, body, 400, "InvalidRequestID")
                 if not is_open:
                     return self._record(kind, request_id, headers, body, 403, "InvalidStateTransition")
-                if kind == "response" and length > api.max_buffered:
+                if kind == "response" and chunks is None and length > api.max_buffered:
                     return self._record(kind, request_id, headers, body, 413, "RequestEntityTooLarge")
-                self._record(kind, request_id, headers, body, 202)
+                self._record(kind, request_id, headers, body, 202, chunks=chunks, trailers=trailers)
 
-            def _record(self, kind, request_id, headers, body, status, error_type=None) -> None:
-                api.posts.put(Post(kind, request_id, headers, body, status))
+            def _read_chunked(self) -> tuple:
+                chunks, trailers = [], {}
+                request_id = self.path.split("/")[-2]
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0], 16)
+                    if size == 0:
+                        break
+                    chunk = self.rfile.read(size)
+                    assert self.rfile.read(2) == b"\r\n"
+                    chunks.append(chunk)
+                    api.stream_chunks.put((request_id, chunk))
+                while (line := self.rfile.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode().partition(":")
+                    trailers[name.strip().lower()] = value.strip()
+                return chunks, trailers
+
+            def _record(self, kind, request_id, headers, body, status, error_type=None, chunks=None,
+                        trailers=None) -> None:
+                api.posts.put(Post(kind, request_id, headers, body, status, chunks, trailers))
                 if status == 202:
                     self._reply(202, {"status": "OK"})
                 else:
@@ -145,6 +193,7 @@ class FakeRuntimeApi:
         return self
 
     def __exit__(self, *exc) -> None:
+        self._closing.set()
         for _ in range(8):
             self._events.put(None)
         self.server.shutdown()

@@ -234,3 +234,29 @@ def native(event, context):
         "tz": os.environ.get("TZ"),
         "tzname": list(time.tzname),
     }
+
+
+# Exceptions with a cause chain: the posted error is awslambdaric's, the log shows the chain.
+def _lookup(table):
+    return {"orders": 1}[table]
+
+
+def raise_from(event, context):
+    try:
+        _lookup("customers")
+    except KeyError as exc:
+        raise RuntimeError("could not load customers") from exc
+
+
+def raise_while_handling(event, context):
+    try:
+        _lookup("customers")
+    except KeyError:
+        raise ValueError("cleanup failed too")  # noqa: B904  (the implicit context is the point)
+
+
+def raise_from_none(event, context):
+    try:
+        _lookup("customers")
+    except KeyError:
+        raise ValueError("no context") from None
