@@ -61,6 +61,10 @@ def check_local_images(image: str, arches: list[str]) -> None:
 
 
 def default_tag() -> str:
-    """The git revision of the checkout, so each push of new code gets a new tag."""
-    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
+    """The git revision of the checkout, so each push of new code gets a new tag; "latest" for
+    a copy without git (a source archive), as the Makefile's VERSION falls back to "dev"."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        return "latest"
     return out.stdout.strip() or "latest"
