@@ -21,12 +21,23 @@ def remove_pushed(ecr_client: BaseClient, registry: Registry, override: str | No
         try:
             if override:
                 _remove_from_registry(registry, tag, entry["digest"])
-            else:  # ECR removes the tag; the image stays while other tags point to it
-                with aws_errors("removing a partly pushed tag"):
-                    ecr_client.batch_delete_image(repositoryName=registry.repository, imageIds=[{"imageTag": tag}])
+            else:
+                _remove_from_ecr(ecr_client, registry, tag)
             print(f"removed {entry['ref']}: the push did not complete", file=sys.stderr)
         except (ShipError, OSError) as exc:
             print(f"could not remove {entry['ref']} after the failed push: {exc}", file=sys.stderr)
+
+
+def _remove_from_ecr(ecr_client: BaseClient, registry: Registry, tag: str) -> None:
+    """ECR removes the tag alone: the image stays while other tags point to it. By tag only, as
+    AWS documents untagging (given a digest too, moto at least deletes the image and every tag).
+    What ECR could not remove comes back as `failures` of a successful call, not as an error."""
+    doing = "removing a partly pushed tag"
+    with aws_errors(doing):
+        reply = ecr_client.batch_delete_image(repositoryName=registry.repository, imageIds=[{"imageTag": tag}])
+    if reply.get("failures"):
+        failure = reply["failures"][0]  # one image id asked for: at most one failure
+        raise ShipError(f"AWS refused while {doing} ({failure['failureCode']}): {failure['failureReason']}")
 
 
 def _remove_from_registry(registry: Registry, tag: str, digest: str) -> None:
