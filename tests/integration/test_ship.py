@@ -301,3 +301,22 @@ def test_a_refused_login_leaves_no_docker_config_behind(servers, env, tmp_path):
         other.stop()
     one_line_failure(result, f"ship: docker failed while logging in to {other.host}:")
     assert not list(tmp_path.glob("ship-docker-*"))
+
+
+def test_a_local_image_missing_or_of_another_architecture_stops_before_aws(servers, env):
+    reg, aws, _ = servers
+    no_aws = aws_env(aws.url.removesuffix("/moto-api/"), key=None)  # AWS asked anything would fail otherwise
+    missing = ship("push", "--repository", "shop-api", "--image", f"{FUNCTION_IMAGE}-never-built",
+                   "--registry", reg.host, env=no_aws)
+    assert (missing.returncode, missing.stderr) == (
+        1, f"ship: there is no local image {FUNCTION_IMAGE}-never-built:x86_64: build it first (make function)\n")
+
+    mislabelled = f"{FUNCTION_IMAGE}-mislabelled"
+    subprocess.run(["docker", "tag", f"{FUNCTION_IMAGE}:x86_64", f"{mislabelled}:arm64"], check=True)
+    try:
+        wrong = ship("push", "--repository", "shop-api", "--image", mislabelled, "--arch", "arm64",
+                     "--registry", reg.host, env=no_aws)
+    finally:
+        subprocess.run(["docker", "image", "rm", f"{mislabelled}:arm64"], capture_output=True, check=False)
+    assert (wrong.returncode, wrong.stderr) == (
+        1, f"ship: {mislabelled}:arm64 is a amd64 image, not arm64: rebuild it (make function ARCH=arm64)\n")
