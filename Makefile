@@ -138,7 +138,7 @@ SHIP = $(VENV)/bin/python -m ship
 SHIP_AWS = $(if $(REGION),--region $(REGION)) $(if $(PROFILE),--profile $(PROFILE))
 SHIP_PUSH = --repository $(REPOSITORY) $(if $(TAG),--tag $(TAG)) $(if $(REGISTRY),--registry $(REGISTRY)) \
   --mutability $(MUTABILITY) $(SHIP_AWS)
-PUSH_ARCHES = $(if $(filter all,$(ARCH)),x86_64 arm64,$(ARCH))
+PUSH_ARCHES = $(if $(filter all,$(ARCH)),$(ARCHES),$(ARCH))
 
 .PHONY: push
 push: venv ## Push the function image to ECR: REPOSITORY= [ARCH=x86_64|arm64|all] [TAG= REGION= PROFILE=]

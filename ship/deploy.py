@@ -1,16 +1,37 @@
-"""Points an existing Lambda function at a pushed image, by digest, and waits for the update."""
+"""`deploy`: points an existing Lambda function at a pushed image, by digest, and waits for the update."""
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Callable
+from pathlib import Path
 
-from .aws import aws_errors
+from botocore.client import BaseClient
+
+from .aws import aws_errors, session
 from .errors import ShipError
 
 UPDATE_TIMEOUT_SECONDS = 300
 
 
-def deploy(lam, function: str, image_uri: str, arch: str, timeout: float = UPDATE_TIMEOUT_SECONDS) -> dict:
+def deploy_pushed(record: str, function: str, arch: str, region: str | None = None,
+                  profile: str | None = None) -> tuple[str, dict]:
+    """Deploys the `arch` image of the last push (as `push` recorded it in `record`);
+    returns the image URI and the function's configuration once updated."""
+    path = Path(record)
+    if not path.exists():
+        raise ShipError(f"nothing pushed yet ({path} is missing): run 'make push' first")
+    pushed = json.loads(path.read_text())
+    if arch not in pushed:
+        raise ShipError(f"no {arch} image in the last push ({', '.join(pushed)}): run"
+                        f" 'make push ARCH={arch}' first")
+    image_uri = pushed[arch]["image_uri"]
+    return image_uri, deploy(session(region, profile).client("lambda"), function, image_uri, arch)
+
+
+def deploy(lam: BaseClient, function: str, image_uri: str, arch: str,
+           timeout: float = UPDATE_TIMEOUT_SECONDS) -> dict:
     """UpdateFunctionCode with `image_uri` (repository@sha256:...), refused if the architectures differ."""
     with aws_errors(f"reading the Lambda function '{function}'"):
         try:
@@ -30,8 +51,10 @@ def deploy(lam, function: str, image_uri: str, arch: str, timeout: float = UPDAT
     return wait_until_updated(lam, function, timeout)
 
 
-def wait_until_updated(lam, function: str, timeout: float) -> dict:
-    """Polls LastUpdateStatus until the update has finished (as the function_updated waiter does)."""
+def wait_until_updated(lam: BaseClient, function: str, timeout: float,
+                       sleep: Callable[[float], None] = time.sleep) -> dict:
+    """Polls LastUpdateStatus until the update has finished (as the function_updated waiter does);
+    `sleep` is injectable so a test walks through the backoff without waiting."""
     give_up = time.monotonic() + timeout
     delay = 0.5
     while True:
@@ -43,7 +66,7 @@ def wait_until_updated(lam, function: str, timeout: float) -> dict:
         if status == "Failed":
             raise ShipError(f"the update of '{function}' failed: {config.get('LastUpdateStatusReason', '')}"
                             f" ({config.get('LastUpdateStatusReasonCode', 'no code')})")
-        if time.monotonic() > give_up:
+        if time.monotonic() >= give_up:
             raise ShipError(f"'{function}' was still updating after {timeout:g} s: check it in the console")
-        time.sleep(delay)  # polling AWS, with backoff
+        sleep(delay)  # polling AWS, with backoff
         delay = min(delay * 2, 5)

@@ -6,19 +6,7 @@ import base64
 from urllib.parse import urlparse
 
 from .aws import aws_errors
-
-
-class Registry:
-    """Where to push: the registry host, the repository, and the login for it."""
-
-    def __init__(self, host: str, repository: str, username: str, password: str) -> None:
-        self.host = host
-        self.repository = repository
-        self.username = username
-        self.password = password
-
-    def ref(self, tag: str) -> str:
-        return f"{self.host}/{self.repository}:{tag}"
+from .registry import Registry
 
 
 def _describe_or_none(ecr, name: str):

@@ -81,13 +81,19 @@ def moto(workdir: Path, initial_no_auth_actions: int | None = None) -> Server:
                   workdir / f"moto-{port}.log", env=env)
 
 
+def aws_config(key: str | None = "testing", secret: str | None = "testing") -> dict:
+    """The whole AWS configuration of a test: us-east-1, the key given, no files, no instance role."""
+    config = dict(AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE="/nonexistent",
+                  AWS_SHARED_CREDENTIALS_FILE="/nonexistent", AWS_EC2_METADATA_DISABLED="true")
+    if key:
+        config.update(AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=secret)
+    return config
+
+
 def aws_env(endpoint: str, key: str | None = "testing", secret: str | None = "testing") -> dict:
     """An environment whose AWS configuration is only what is given (no ~/.aws leaks in)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ENDPOINT_URL=endpoint, AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE="/nonexistent",
-               AWS_SHARED_CREDENTIALS_FILE="/nonexistent", AWS_EC2_METADATA_DISABLED="true")
-    if key:
-        env.update(AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY=secret)
+    env.update(aws_config(key, secret), AWS_ENDPOINT_URL=endpoint)
     return env
 
 

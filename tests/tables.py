@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from paths import ROOT
 
-
-def read_table(name: str) -> dict:
-    """image/<name>.tsv as {first column: {column: value}}."""
-    rows = [line.split() for line in (ROOT / "image" / f"{name}.tsv").read_text().splitlines()
-            if line.strip() and not line.startswith("#")]
-    header = rows[0]
-    return {row[0]: dict(zip(header, row)) for row in rows[1:]}
+from ship.tables import read_table
 
 
 def pins() -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import subprocess
 import sys
@@ -18,12 +19,16 @@ import pytest
 from aws_fakes import ECR_PASSWORD, DenyingProxy, aws_env, moto, registry
 from paths import ROOT
 from rie_process import free_port, invoke, wait_until_listening
+from tables import ARCHITECTURES
 
 pytestmark = pytest.mark.docker
 MANIFEST_TYPES = ", ".join((
     "application/vnd.docker.distribution.manifest.v2+json", "application/vnd.oci.image.manifest.v1+json",
     "application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.oci.image.index.v1+json"))
 PUSHED = re.compile(r"^pushed (\S+)@(sha256:[0-9a-f]{64})", re.M)
+# The Makefile's FUNCTION_IMAGE, read from the environment as make reads it, so a second
+# checkout can run these tests without retagging the first one's images.
+FUNCTION_IMAGE = os.environ.get("FUNCTION_IMAGE", "lambda-python-example")
 
 
 @pytest.fixture(scope="module")
@@ -234,22 +239,24 @@ def test_docker_not_running(servers, env):
 
 @pytest.fixture
 def fresh_images(env, tmp_path):
-    """halfway:x86_64 and halfway:arm64, with digests no earlier push has (a label changes them)."""
-    for arch, platform in (("x86_64", "linux/amd64"), ("arm64", "linux/arm64")):
+    """<function image>-halfway:<arch> for every architecture, with digests no earlier push has
+    (a label changes them)."""
+    halfway = f"{FUNCTION_IMAGE}-halfway"
+    for arch, row in ARCHITECTURES.items():
         (tmp_path / arch).mkdir()
         (tmp_path / arch / "Dockerfile").write_text(
-            f"FROM lambda-python-example:{arch}\nLABEL test.marker={tmp_path.name}\n")
-        subprocess.run(["docker", "build", "-q", "--platform", platform, "-t", f"halfway:{arch}",
+            f"FROM {FUNCTION_IMAGE}:{arch}\nLABEL test.marker={tmp_path.name}\n")
+        subprocess.run(["docker", "build", "-q", "--platform", row["platform"], "-t", f"{halfway}:{arch}",
                         str(tmp_path / arch)], env=dict(env, DOCKER_BUILDKIT="0"), capture_output=True, check=True)
-    yield "halfway"
-    for arch in ("x86_64", "arm64"):
-        subprocess.run(["docker", "image", "rm", f"halfway:{arch}"], capture_output=True, check=False)
+    yield halfway
+    for arch in ARCHITECTURES:
+        subprocess.run(["docker", "image", "rm", f"{halfway}:{arch}"], capture_output=True, check=False)
 
 
-def push_denying_arm64(reg, env, tmp_path, tag):
+def push_denying_arm64(reg, env, tmp_path, image, tag):
     proxy = DenyingProxy(reg.host, deny=f"PUT /v2/shop-api/manifests/{tag}-arm64 ".encode())
     try:
-        return proxy.host, ship("push", "--repository", "shop-api", "--image", "halfway", "--arch", "all",
+        return proxy.host, ship("push", "--repository", "shop-api", "--image", image, "--arch", "all",
                                 "--tag", tag, "--registry", proxy.host, "--record", str(tmp_path / "pushed.json"),
                                 env=env)
     finally:
@@ -263,7 +270,7 @@ def tags(reg) -> set:
 
 def test_a_push_that_fails_halfway_leaves_no_partial_release(servers, env, tmp_path, fresh_images):
     reg, _, _ = servers
-    host, result = push_denying_arm64(reg, env, tmp_path, "r9")
+    host, result = push_denying_arm64(reg, env, tmp_path, fresh_images, "r9")
     one_line_failure(result, f"ship: docker failed while pushing {host}/shop-api:r9-arm64: denied")
     assert f"pushed {host}/shop-api:r9-x86_64@sha256:" in result.stdout  # the first went through...
     assert f"removed {host}/shop-api:r9-x86_64: the push did not complete" in result.stderr
@@ -273,10 +280,10 @@ def test_a_push_that_fails_halfway_leaves_no_partial_release(servers, env, tmp_p
 
 def test_the_rollback_never_removes_an_earlier_release(servers, env, tmp_path, fresh_images):
     reg, _, _ = servers
-    earlier = ship("push", "--repository", "shop-api", "--image", "halfway", "--arch", "x86_64", "--tag", "r7",
+    earlier = ship("push", "--repository", "shop-api", "--image", fresh_images, "--arch", "x86_64", "--tag", "r7",
                    "--registry", reg.host, "--record", str(tmp_path / "earlier.json"), env=env)
     assert earlier.returncode == 0, earlier.stderr
-    host, result = push_denying_arm64(reg, env, tmp_path, "r8")
+    host, result = push_denying_arm64(reg, env, tmp_path, fresh_images, "r8")
     assert result.returncode != 0
     assert (f"could not remove {host}/shop-api:r8-x86_64 after the failed push: the same image is also tagged"
             " r7-x86_64, and this registry cannot remove one tag alone: remove r8-x86_64 by hand") in result.stderr
@@ -288,8 +295,28 @@ def test_a_refused_login_leaves_no_docker_config_behind(servers, env, tmp_path):
     other = registry(work / "other-password", password="not-the-ecr-token")
     env = dict(env, TMPDIR=str(tmp_path))  # where the throwaway Docker config would be left
     try:
-        result = ship("push", "--repository", "shop-api", "--tag", "r6", "--registry", other.host, env=env)
+        result = ship("push", "--repository", "shop-api", "--image", FUNCTION_IMAGE, "--tag", "r6",
+                      "--registry", other.host, env=env)
     finally:
         other.stop()
     one_line_failure(result, f"ship: docker failed while logging in to {other.host}:")
     assert not list(tmp_path.glob("ship-docker-*"))
+
+
+def test_a_local_image_missing_or_of_another_architecture_stops_before_aws(servers, env):
+    reg, aws, _ = servers
+    no_aws = aws_env(aws.url.removesuffix("/moto-api/"), key=None)  # AWS asked anything would fail otherwise
+    missing = ship("push", "--repository", "shop-api", "--image", f"{FUNCTION_IMAGE}-never-built",
+                   "--registry", reg.host, env=no_aws)
+    assert (missing.returncode, missing.stderr) == (
+        1, f"ship: there is no local image {FUNCTION_IMAGE}-never-built:x86_64: build it first (make function)\n")
+
+    mislabelled = f"{FUNCTION_IMAGE}-mislabelled"
+    subprocess.run(["docker", "tag", f"{FUNCTION_IMAGE}:x86_64", f"{mislabelled}:arm64"], check=True)
+    try:
+        wrong = ship("push", "--repository", "shop-api", "--image", mislabelled, "--arch", "arm64",
+                     "--registry", reg.host, env=no_aws)
+    finally:
+        subprocess.run(["docker", "image", "rm", f"{mislabelled}:arm64"], capture_output=True, check=False)
+    assert (wrong.returncode, wrong.stderr) == (
+        1, f"ship: {mislabelled}:arm64 is a amd64 image, not arm64: rebuild it (make function ARCH=arm64)\n")
