@@ -19,6 +19,8 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from polling import wait_until
+
 MAX_BUFFERED = 6_291_556
 PREFIX = "/2018-06-01/runtime"
 EXTENSION_PREFIX = "/2020-01-01/extension"
@@ -235,8 +237,4 @@ class FakeRuntimeApi:
 
     def wait_for_next_calls(self, n: int, timeout: float = 20.0) -> None:
         """Waits until the runtime has called /next n times (it is then idle, waiting)."""
-        give_up = time.monotonic() + timeout
-        while self.next_calls < n:
-            if time.monotonic() > give_up:
-                raise TimeoutError(f"the runtime called /next {self.next_calls} times, not {n}")
-            time.sleep(0.005)
+        wait_until(lambda: self.next_calls >= n, f"the runtime calling /next {n} times", timeout)

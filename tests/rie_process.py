@@ -7,12 +7,12 @@ import platform
 import signal
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from paths import ROOT
+from polling import wait_until
 
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 
@@ -34,17 +34,16 @@ def free_port() -> int:
 
 def wait_for_http(url: str, timeout: float = 20.0) -> None:
     """Polls `url` until an HTTP server answers it, whatever the status."""
-    give_up = time.monotonic() + timeout
-    while True:
+    def answers() -> bool:
         try:
             urllib.request.urlopen(url, timeout=1).close()
-            return
         except urllib.error.HTTPError:
-            return  # an HTTP answer: the server is serving
+            pass  # an HTTP answer: the server is serving
         except OSError:  # refused, or reset by docker-proxy before the container listens
-            if time.monotonic() > give_up:
-                raise TimeoutError(f"nothing answered at {url} within {timeout} s") from None
-            time.sleep(0.02)
+            return False
+        return True
+
+    wait_until(answers, f"an HTTP server at {url}", timeout, every=0.02)
 
 
 def wait_until_listening(base_url: str, timeout: float = 20.0) -> None:

@@ -7,6 +7,7 @@ package) and importlib's machinery are cut out.
 from __future__ import annotations
 
 import os
+import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -58,8 +59,14 @@ def user_frames(tb: TracebackType | None) -> list[Frame]:
     import traceback
 
     frames = [(f.filename, f.lineno, f.name, f.line) for f in traceback.extract_tb(tb)]
+    # The runtime's frames lead, and for an `async def` handler asyncio's next (the loop
+    # that ran the coroutine): neither is the user's code.
+    leading: tuple[str, ...] = (_RUNTIME_DIR,)
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is not None and asyncio.__file__:
+        leading += (os.path.dirname(asyncio.__file__) + os.sep,)
     start = 0
-    while start < len(frames) and frames[start][0].startswith(_RUNTIME_DIR):
+    while start < len(frames) and frames[start][0].startswith(leading):
         start += 1
     return [f for f in frames[start:]
             if f[0] not in _IMPORT_MACHINERY and not _is_importlib_init(f[0])]

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 
 TYPE_CHECKING = False
@@ -29,10 +30,21 @@ EXTENSION_NAME = "lambda-python-sigterm"
 
 def exit_on_sigterm() -> None:
     """SIGTERM raises SystemExit(0) in the main thread, unless the function sets its own handler."""
+    global _runtime_pid
+    _runtime_pid = os.getpid()
     signal.signal(signal.SIGTERM, _exit)
 
 
+_runtime_pid = 0  # the process the handler is for
+
+
 def _exit(signum: int, frame: FrameType | None) -> None:
+    if os.getpid() != _runtime_pid:
+        # A process the function forked (a multiprocessing pool's worker, say) inherits this
+        # handler: there SIGTERM does what it would have done without the runtime.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
     raise SystemExit(0)
 
 

@@ -23,6 +23,7 @@ import signal
 import sys
 
 from .log_sinks import say
+from .shutdown import exit_on_sigterm
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class Workers:
             os.close(read_end)
             for other in self._workers.values():
                 os.close(other)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            exit_on_sigterm()  # this worker's own: the parent's forwards SIGTERM to the workers
             status = 1
             try:
                 status = self._serve(lambda: _tell_ready(write_end))

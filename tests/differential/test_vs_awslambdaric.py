@@ -194,3 +194,36 @@ def test_an_oversized_response_is_an_error_not_a_crash(tmp_path):
             else:
                 assert (post.kind, post.status) == ("response", 413)
                 assert process.wait() != 0  # awslambdaric raises on the 413 and exits
+
+
+@pytest.mark.parametrize("handler,link", [
+    ("cases.raise_from", "Caused by: KeyError: 'customers'"),
+    ("cases.raise_while_handling", "While handling: KeyError: 'customers'"),
+    ("cases.raise_from_none", None),
+])
+def test_the_log_carries_the_cause_chain_and_the_posted_error_is_awslambdarics(tmp_path, handler, link):
+    (mine, my_process), (theirs, their_process) = run_both(tmp_path, handler, [{"event": {}}])
+    assert [comparable(p) for p in mine] == [comparable(p) for p in theirs]
+    [my_record], [their_record] = error_records(my_process.stdout), error_records(their_process.stdout)
+    if link is None:  # `raise ... from None`: no chain, the records are the same
+        assert my_record == their_record
+    else:  # awslambdaric's record, then the chain
+        assert my_record.startswith(their_record + "\r" + link + "\rTraceback (most recent call last):\r")
+        assert '_lookup("customers")' in my_record[len(their_record):]
+
+
+@pytest.mark.parametrize("handler,events", [
+    ("cases.echo", [{"event": {"a": 1}}, {"event": [1, 2]}, {"event": "x"}]),
+    ("cases.raise_error", [{"event": "x"}]),
+    ("cases.context_info", [{"event": {}, "headers": {"Lambda-Runtime-Trace-Id": "Root=1-2"}}]),
+])
+def test_managed_instance_mode_posts_the_same(tmp_path, handler, events):
+    env = {"AWS_LAMBDA_MAX_CONCURRENCY": "2", "AWS_LAMBDA_LOG_FORMAT": "JSON"}
+    (mine, my_process), (theirs, their_process) = run_both(tmp_path, handler, events, env=env)
+    assert [comparable(p) for p in mine] == [comparable(p) for p in theirs]
+
+    def json_errors(stdout):
+        records = [json.loads(line) for line in stdout.splitlines() if line.startswith('{"timestamp"')]
+        return [{k: v for k, v in r.items() if k != "timestamp"} for r in records if r["level"] == "ERROR"]
+
+    assert json_errors(my_process.stdout) == json_errors(their_process.stdout)

@@ -5,6 +5,7 @@ import os
 import re
 
 from fake_api import FakeRuntimeApi
+from paths import HANDLERS
 
 STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 
@@ -77,3 +78,31 @@ def test_an_error_report_is_one_record_in_json(api, start):
     record = json.loads(next(line for line in process.stdout.splitlines() if '"errorType"' in line))
     assert list(record) == ["timestamp", "level", "errorMessage", "errorType", "requestId", "stackTrace"]
     assert (record["level"], record["requestId"], record["errorMessage"]) == ("ERROR", "req-j", "bad value: z")
+
+
+def test_the_cause_chain_in_text(api, start):
+    process = start("cases.raise_from")
+    api.queue_event({}, request_id="req-1")
+    assert api.next_post().json()["errorType"] == "RuntimeError"
+    [record] = [line for line in process.stdout.split("\n") if line.startswith("[ERROR]")]
+    lines = record.split("\r")
+    nbsp = "\u00a0"
+    assert lines[0] == "[ERROR] RuntimeError: could not load customers"
+    caused = lines.index("Caused by: KeyError: 'customers'")
+    assert lines[caused + 1] == "Traceback (most recent call last):"
+    assert lines[caused + 2].startswith(f'{nbsp * 2}File "{HANDLERS}/cases.py", line ')
+    assert lines[caused + 2].endswith(", in raise_from")
+    assert lines[-1] == f'{nbsp * 4}return {{"orders": 1}}[table]'
+
+
+def test_the_cause_chain_in_json(api, start):
+    process = start("cases.raise_while_handling", env={"AWS_LAMBDA_LOG_FORMAT": "JSON"})
+    api.queue_event({}, request_id="req-2")
+    api.next_post()
+    [record] = [json.loads(line) for line in process.stdout.splitlines() if '"level": "ERROR"' in line]
+    [cause] = record["causes"]
+    assert (record["errorType"], record["errorMessage"], record["requestId"]) == (
+        "ValueError", "cleanup failed too", "req-2")
+    assert (cause["relation"], cause["errorType"], cause["errorMessage"]) == ("context", "KeyError", "'customers'")
+    assert [line.split(", in ")[1].split("\n")[0] for line in cause["stackTrace"]] == [
+        "raise_while_handling", "_lookup"]

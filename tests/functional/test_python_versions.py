@@ -2,12 +2,14 @@
 
 import glob
 import os
+import signal
 import subprocess
 import sys
 
 import pytest
 from fake_api import FakeRuntimeApi
 from paths import HANDLERS
+from polling import wait_until
 from runtime_process import RuntimeProcess
 
 
@@ -75,3 +77,26 @@ def test_child_processes_with_every_start_method(version, tmp_path):
         finally:
             process.stop()
     assert "Traceback" not in process.stderr
+
+
+@pytest.mark.parametrize("version", sorted(INTERPRETERS, key=lambda v: tuple(map(int, v.split(".")))))
+def test_a_sigterm_handler_runs_while_waiting_for_an_event(version, tmp_path):
+    # awslambdaric blocks in C while it waits for /next: a Python signal handler runs
+    # there only on 3.12+ (where AWS's images poll from a thread). Here, on every line.
+    python_dir = tmp_path / "bin"
+    python_dir.mkdir()
+    (python_dir / "python3").symlink_to(INTERPRETERS[version])
+    marks = tmp_path / "marks"
+    with FakeRuntimeApi() as api:
+        process = RuntimeProcess(api.address, "lifecycle.prints", HANDLERS, tmp_path,
+                                 env={"PATH": f"{python_dir}:/usr/bin:/bin", "MARKS": str(marks),
+                                      "OWN_SIGTERM_HANDLER": "1"})
+        try:
+            api.wait_for_next_calls(1)
+            process.proc.send_signal(signal.SIGTERM)
+            wait_until(lambda: marks.exists() and marks.read_text() == "own handler: signal 15\n",
+                       "the function's SIGTERM handler")
+            api.queue_event({})
+            assert api.next_post().json() == "ok"
+        finally:
+            process.stop()

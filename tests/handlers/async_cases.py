@@ -33,3 +33,9 @@ async def async_raises(event, context):
 def sync_returns_coroutine(event, context):
     """A decorated handler: sync on the outside, a coroutine inside."""
     return async_handler(event, context)
+
+
+async def async_loaded(event, context):
+    import sys
+
+    return sorted(name for name in event["modules"] if name in sys.modules)
