@@ -30,22 +30,26 @@ EXTENSION_NAME = "lambda-python-sigterm"
 
 def exit_on_sigterm() -> None:
     """SIGTERM raises SystemExit(0) in the main thread, unless the function sets its own handler."""
-    global _runtime_pid
-    _runtime_pid = os.getpid()
+    global _fork_hook
     signal.signal(signal.SIGTERM, _exit)
+    if not _fork_hook:
+        _fork_hook = True
+        os.register_at_fork(after_in_child=_default_in_child)
 
 
-_runtime_pid = 0  # the process the handler is for
+_fork_hook = False
 
 
 def _exit(signum: int, frame: FrameType | None) -> None:
-    if os.getpid() != _runtime_pid:
-        # A process the function forked (a multiprocessing pool's worker, say) inherits this
-        # handler: there SIGTERM does what it would have done without the runtime.
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
-        return
     raise SystemExit(0)
+
+
+def _default_in_child() -> None:
+    # A process the function forks (a multiprocessing pool's worker, say) must get the
+    # default action back: a Python-level handler there can leave Pool.terminate()
+    # waiting for a worker that never dies.
+    if signal.getsignal(signal.SIGTERM) is _exit:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def enable_sigterm(client: RuntimeApiClient) -> socket.socket:

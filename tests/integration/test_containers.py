@@ -22,28 +22,42 @@ def answer(body: bytes) -> dict:
 TEXT = {"content-type": "text/plain; charset=utf-8"}
 
 
-@pytest.mark.parametrize("name,expected", [
-    ("s3", {"statusCode": 200, "headers": TEXT, "body": "queued thumbnail job for holidays/beach day.jpg"}),
-    ("apigw-v1", {"statusCode": 200, "headers": TEXT, "body": "GET /orders/17"}),
-    ("apigw-v2", {"statusCode": 200, "headers": TEXT, "body": "POST /carts"}),
-    ("schedule", {"statusCode": 204, "headers": TEXT, "body": "ran scheduled task at tick 2026-11-23T12:00:00Z"}),
-    ("unknown", {"statusCode": 400, "headers": TEXT, "body": "unknown source: aws.codecommit"}),
-])
-def test_example_function_answers_each_event(call, name, expected):
+# Every sample event in handler/events/, and what the example function answers.
+EXPECTED = {
+    "demo-s3": (200, "queued thumbnail job for uploads/cat.jpg"),
+    "demo-apigateway": (200, "HTTP 200 -- echoed GET /hello"),
+    "demo-events": (204, "ran scheduled task at tick 0900Z"),
+    "demo-unknown": (400, "unknown source: aws:sqs"),
+    "s3": (200, "queued thumbnail job for holidays/beach day.jpg"),
+    "apigw-v1": (200, "HTTP 200 -- echoed GET /orders/17"),
+    "apigw-v2": (200, "HTTP 200 -- echoed POST /carts"),
+    "function-url": (200, "HTTP 200 -- echoed GET /hello"),
+    "schedule": (204, "ran scheduled task at tick 2026-11-23T12:00:00Z"),
+    "unknown": (400, "unknown source: aws.codecommit"),
+}
+
+
+def test_every_sample_event_is_covered():
+    assert sorted([*EXPECTED, "lucky"]) == sorted(p.stem for p in EVENTS.glob("*.json"))  # lucky: below
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_function_answers_each_event(call, name):
     status, _, body = call("example", event(name))
-    assert (status, answer(body)) == (200, expected)
+    code, text = EXPECTED[name]
+    assert (status, answer(body)) == (200, {"statusCode": code, "headers": TEXT, "body": text})
 
 
 def test_two_invokes_in_a_row(call):
     first, second = call("example", event("s3")), call("example", event("apigw-v1"))
     assert answer(first[2])["body"] == "queued thumbnail job for holidays/beach day.jpg"
-    assert answer(second[2])["body"] == "GET /orders/17"
+    assert answer(second[2])["body"] == "HTTP 200 -- echoed GET /orders/17"
 
 
 def lucky(call, body):
     payload = json.loads(event("lucky"))
     payload["body"] = body
-    reply = answer(call("lucky", json.dumps(payload).encode())[2])
+    reply = answer(call("example", json.dumps(payload).encode())[2])  # POST /lucky, routed by app.handler
     return reply["statusCode"], json.loads(reply["body"])
 
 
