@@ -72,3 +72,36 @@ def test_oversized_response_through_the_rie_and_the_loop_goes_on(rie):
     _, _, body = server.invoke(b'{"size": 7000000}')
     assert json.loads(body)["errorType"] == "Function.ResponseSizeTooLarge"
     assert server.invoke(b'{"size": 2}')[2] == b'"xx"'
+
+
+# --- beyond awslambdaric, under a real server (the RIE buffers streams: see the local server's tests)
+
+
+def test_a_streamed_response_through_the_rie(rie):
+    server = rie("streams.generator")
+    assert server.invoke(b'{"count": 3}')[2] == b"chunk 0\nchunk 1\nchunk 2\n"
+    assert server.invoke(b'{"count": 1}')[2] == b"chunk 0\n"  # a new connection after each stream
+
+
+def test_an_http_stream_through_the_rie_keeps_its_prelude(rie):
+    body = rie("streams.http_stream").invoke(b"{}")[2]
+    assert body == (b'{"statusCode": 201, "headers": {"x-custom": "1", "content-type": "text/html"}, '
+                    b'"cookies": ["a=1", "b=2"]}' + b"\0" * 8 + b"<p>hi</p>")
+
+
+def test_an_async_handler_through_the_rie(rie):
+    server = rie("async_cases.async_handler")
+    assert [json.loads(server.invoke(b"{}")[2])["calls"] for _ in range(3)] == [1, 2, 3]
+
+
+def test_the_examples_of_handler_features(rie):
+    from paths import ROOT
+
+    examples = ROOT / "handler"
+    lookup = rie("features.lookup", task_root=examples)
+    assert json.loads(lookup.invoke(b'{"keys": ["x", "y"]}')[2]) == {"found": ["X", "Y"]}
+    report = rie("features.stream_report", task_root=examples).invoke(b"{}")[2]
+    assert report.split(b"\0" * 8) == [b'{"statusCode": 200, "headers": {"content-type": "text/plain"}, '
+                                       b'"cookies": []}', b"".join(b"step %d of 5 done\n" % i for i in range(1, 6))]
+    error = json.loads(rie("features.failing_lookup", task_root=examples).invoke(b"{}")[2])
+    assert (error["errorType"], error["errorMessage"]) == ("LookupError", "no price for coffee")
