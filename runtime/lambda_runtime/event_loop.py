@@ -12,20 +12,10 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import asyncio
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable
     from typing import TypeVar
 
     T = TypeVar("T")
-
-# Code flags of `async def` functions and async generator functions (inspect.CO_COROUTINE,
-# inspect.CO_ASYNC_GENERATOR: `inspect` itself costs milliseconds to import).
-_ASYNC_CODE_FLAGS = 0x80 | 0x200
-
-
-def is_async_function(function: Callable[..., object]) -> bool:
-    code = getattr(function, "__code__", None)
-    return code is not None and bool(code.co_flags & _ASYNC_CODE_FLAGS)
-
 
 class EventLoop:
     def __init__(self) -> None:

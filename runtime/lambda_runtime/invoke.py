@@ -6,6 +6,7 @@ it keeps no state between invocations but the event loop of `async def` handlers
 
 from __future__ import annotations
 
+import sys
 import types
 
 from . import errors
@@ -17,11 +18,9 @@ from .api_protocol import (
     MAX_STREAMED_RESPONSE,
 )
 from .context import LambdaContext
-from .event_loop import EventLoop
 from .log_sinks import say
 from .marshal import decode_event
 from .request_context import current_request
-from .streaming import DEFAULT_CONTENT_TYPE, StreamingResponse
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from .api_protocol import Invocation
     from .config import Config
     from .error_reports import ErrorReporter
+    from .event_loop import EventLoop
     from .log_sinks import Sink
     from .marshal import Encoder
 
@@ -38,13 +38,13 @@ RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge"
 
 # Results that are written as JSON at once: everything else is looked at more closely.
 _PLAIN_RESULTS = frozenset((dict, list, str, int, float, bool, type(None), bytes))
-_STREAMS = (types.GeneratorType, types.AsyncGeneratorType, StreamingResponse)
+_GENERATORS = (types.GeneratorType, types.AsyncGeneratorType)
 
 
 class Invoker:
     def __init__(self, handler: Callable[..., object], client: RuntimeApiClient, config: Config,
                  encoder: Encoder, report: ErrorReporter, sink: Sink, environ: MutableMapping[str, str],
-                 event_loop: EventLoop) -> None:
+                 event_loop: EventLoop | None = None) -> None:
         self.handler = handler
         self.client = client
         self.config = config
@@ -66,9 +66,9 @@ class Invoker:
             context = LambdaContext(inv, self.config, self.sink)
             result = self.handler(decode_event(inv.body, inv.content_type), context)
             if type(result) not in _PLAIN_RESULTS:
-                if not isinstance(result, _STREAMS) and hasattr(result, "__await__"):
-                    result = self.event_loop.run(result)  # an async def handler
-                if isinstance(result, _STREAMS):
+                if not _is_stream(result) and hasattr(result, "__await__"):
+                    result = self._event_loop().run(result)  # an async def handler
+                if _is_stream(result):
                     return self._stream(inv, result)
             body, content_type = self.encoder.result(result)
         except Exception as exc:
@@ -79,6 +79,13 @@ class Invoker:
             self.client.post_response(inv, body, content_type)
         except InvocationRejected as exc:
             say(str(exc))
+
+    def _event_loop(self) -> EventLoop:
+        if self.event_loop is None:  # asyncio is imported only by those who need it
+            from .event_loop import EventLoop
+
+            self.event_loop = EventLoop()
+        return self.event_loop
 
     def fail(self, inv: Invocation, exc: BaseException) -> None:
         """Reports an invocation error: logged as one record, then posted to /error."""
@@ -94,7 +101,7 @@ class Invoker:
 
     def _stream(self, inv: Invocation, result: object) -> None:
         content_type, prelude, body = _unpack(result)
-        run = self.event_loop.run
+        run = self._event_loop().run
         chunks: Iterator[object] | AsyncIterator[object]
         if isinstance(body, (bytes, str)):
             chunks = iter((body,))
@@ -162,8 +169,18 @@ class Invoker:
             say(str(exc))
 
 
+def _is_stream(result: object) -> bool:
+    if isinstance(result, _GENERATORS):
+        return True
+    # A StreamingResponse exists only if the function imported its module: never imported here first.
+    streaming = sys.modules.get("lambda_runtime.streaming")
+    return streaming is not None and isinstance(result, streaming.StreamingResponse)
+
+
 def _unpack(result: object) -> tuple[str, bytes | None, object]:
     """(content type, HTTP prelude or None, body) of what a streaming handler returned."""
+    from .streaming import DEFAULT_CONTENT_TYPE, StreamingResponse
+
     if not isinstance(result, StreamingResponse):
         return DEFAULT_CONTENT_TYPE, None, result
     if not result.is_http:

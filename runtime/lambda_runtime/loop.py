@@ -14,7 +14,6 @@ from . import errors
 from .api_client import InvocationRejected, RuntimeApiClient, RuntimeApiClosed, RuntimeApiError
 from .config import Config
 from .error_reports import UNHANDLED_EXCEPTION_WARNING, ErrorReporter
-from .event_loop import EventLoop, is_async_function
 from .handler import load_handler, prepare_sys_path
 from .import_hook import after_import
 from .invoke import Invoker
@@ -26,6 +25,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable, MutableMapping
 
     from .log_sinks import Sink
+
+# Code flags of `async def` and async generator functions (inspect.CO_COROUTINE and
+# CO_ASYNC_GENERATOR: `inspect` itself costs milliseconds to import).
+_ASYNC_CODE_FLAGS = 0x80 | 0x200
 
 
 class Runtime:
@@ -39,7 +42,6 @@ class Runtime:
         self.sink = open_sink(config, self.environ)
         self.encoder = Encoder(config.ensure_ascii)
         self.report = ErrorReporter(config, self.sink, self.encoder)
-        self.event_loop = EventLoop()
         self.invoke: Invoker | None = None
 
     def init(self, prepare_event_loop: bool = True) -> bool:
@@ -63,15 +65,20 @@ class Runtime:
                 say(f"the init error was not accepted: {rejected}")
             return False
         self.invoke = Invoker(handler, self.client, self.config, self.encoder, self.report, self.sink,
-                              self.environ, self.event_loop)
+                              self.environ)
         if prepare_event_loop:
             self.prepare_event_loop()
         return True
 
     def prepare_event_loop(self) -> None:
         """Makes the event loop of an `async def` handler: asyncio's import belongs to init."""
-        if self.invoke is not None and is_async_function(self.invoke.handler):
-            self.event_loop.prepare()
+        invoke = self.invoke
+        code = getattr(invoke.handler, "__code__", None) if invoke else None
+        if invoke is not None and code is not None and code.co_flags & _ASYNC_CODE_FLAGS:
+            from .event_loop import EventLoop
+
+            invoke.event_loop = EventLoop()
+            invoke.event_loop.prepare()
 
     def serve(self, invocations: int | None = None) -> None:
         """Answers `invocations` events (all of them when None); `init()` must have succeeded."""
