@@ -17,6 +17,7 @@ refused-connection paths where no server is listening to count them.
 
 from __future__ import annotations
 
+import select
 import socket
 import sys
 import threading
@@ -75,6 +76,7 @@ class ScriptedServer:
         self._conn: socket.socket | None = None
         self._done = threading.Event()
         self._stop = threading.Event()
+        self._wake_r, self._wake_w = socket.socketpair()  # stop() wakes the thread's select()
         self._thread = threading.Thread(target=self._run, daemon=True)
         if listen:
             self.start()
@@ -98,6 +100,7 @@ class ScriptedServer:
         if self._stop.is_set():
             return  # stopped already (finish(), then the fixture)
         self._stop.set()
+        self._wake_w.send(b"x")
         if self._thread.is_alive() and not self._done.is_set():
             # The script is stuck (a test failed early): wake its blocking accept or recv.
             for sock in (self._listener, self._conn):
@@ -109,7 +112,8 @@ class ScriptedServer:
         if self._thread.is_alive():
             self._thread.join(TIMEOUT)
         self._drain_backlog()
-        self._listener.close()
+        for sock in (self._listener, self._wake_r, self._wake_w):
+            sock.close()
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -132,13 +136,15 @@ class ScriptedServer:
                 self._conn = None
         finally:
             self._done.set()
-        self._listener.settimeout(0.05)  # a stop() is noticed within 50 ms
         while not self._stop.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except (socket.timeout, OSError):
-                continue
-            self._refuse(conn)
+            ready, _, _ = select.select([self._listener, self._wake_r], [], [], TIMEOUT)
+            if self._listener in ready and not self._stop.is_set():
+                self._listener.settimeout(TIMEOUT)
+                try:
+                    conn, _ = self._listener.accept()
+                except OSError:
+                    return  # the listener was shut down: stop() is under way
+                self._refuse(conn)
 
     def _exchange(self, step: Exchange) -> None:
         if self._conn is None or step.new_connection:
