@@ -291,6 +291,35 @@ def test_an_init_error_the_api_refuses_is_one_line_on_stderr(make_runtime, capsy
         "with HTTP 403: already running\n")
 
 
+def test_json_logs_show_an_init_failure_as_two_records(api, make_runtime, capsys):
+    environ = environment(api.address, "app", AWS_LAMBDA_LOG_FORMAT="JSON")
+    assert make_runtime("app", environ=environ).init() is False
+    warning, error = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", warning.pop("timestamp"))
+    assert warning == {"level": "WARNING", "message": UNHANDLED_EXCEPTION_WARNING, "logger": "root", "requestId": ""}
+    assert list(error) == ["timestamp", "level", "errorMessage", "errorType", "requestId", "stackTrace"]
+    assert {**error, "timestamp": ""} == {
+        "timestamp": "", "level": "ERROR", "errorType": "Runtime.MalformedHandlerName",
+        "errorMessage": "Bad handler 'app': not enough values to unpack (expected 2, got 1)", "requestId": "",
+        "stackTrace": []}
+    assert api.next_post().kind == "init_error"
+
+
+def test_json_log_records_of_an_invocation_carry_its_request_and_tenant(api, make_runtime, capsys):
+    environ = environment(api.address, "cases.logs", AWS_LAMBDA_LOG_FORMAT="JSON")
+    runtime = make_runtime("cases.logs", environ=environ)
+    runtime.init()
+    api.queue_event({}, request_id="req-t", headers={"Lambda-Runtime-Aws-Tenant-Id": "tenant-7"})
+    runtime.serve(1)
+    assert api.next_post().body == b'"logged"'
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    error = next(record for record in records if record["message"] == "error record")
+    assert list(error) == ["timestamp", "level", "message", "logger", "requestId", "tenantId", "order"]
+    assert {**error, "timestamp": ""} == {"timestamp": "", "level": "ERROR", "message": "error record",
+                                          "logger": "cases", "requestId": "req-t", "tenantId": "tenant-7",
+                                          "order": 7}
+
+
 # --- main() -----------------------------------------------------------------------------------
 
 
