@@ -2,7 +2,7 @@
 client reads, the retry-once path, refusals, and the failures that end the runtime.
 
 Each test scripts the server's side byte for byte (tests/scripted_server.py); replies
-split across reads wait for the client's reads, never for time.
+split across reads wait for the client's reads (tests/client_watch.py), never for time.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import lambda_runtime
 import pytest
+from client_watch import TIMEOUT, ConnectAttempts, ObservedClient, ReadLog
 from lambda_runtime.api_client import InvocationRejected, RuntimeApiClient, RuntimeApiError
 from lambda_runtime.api_protocol import Invocation
-from scripted_server import TIMEOUT, ConnectAttempts, Exchange, Hangup, ObservedClient, ReadLog, ScriptedServer
+from scripted_server import Exchange, Hangup, ScriptedServer
 
 UA = "lambda-python-image/{} python/{}.{}.{}".format(lambda_runtime.__version__, *sys.version_info[:3])
 NEXT_PATH = "/2018-06-01/runtime/invocation/next"
