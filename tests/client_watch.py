@@ -70,10 +70,9 @@ class ObservedClient(RuntimeApiClient):
         super().__init__(address, **kwargs)
         self.reads = reads
 
-    def _connect(self) -> None:
+    def _open_connection(self) -> socket.socket:
         self.reads._new_connection()  # before the connect: the server may send at once
-        super()._connect()
-        self._sock = _ObservedSocket(self._sock, self.reads)
+        return _ObservedSocket(super()._open_connection(), self.reads)
 
 
 # --- connect() calls, counted where no server can count them -------------------------------

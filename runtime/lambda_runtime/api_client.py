@@ -53,7 +53,7 @@ class InvocationRejected(Exception):
 class RuntimeApiClient:
     """Sends next / response / error / init-error over one persistent connection."""
 
-    def __init__(self, address: str, startup_retry_seconds: float = STARTUP_RETRY_SECONDS) -> None:
+    def __init__(self, address: str, startup_retry_seconds: float | None = None) -> None:
         host, sep, port = address.rpartition(":")
         if not sep or not port.isdigit() or not host or not host.isascii():
             raise RuntimeApiError(f"AWS_LAMBDA_RUNTIME_API must be HOST:PORT, got {address!r}")
@@ -63,10 +63,11 @@ class RuntimeApiClient:
         # Bytes, not str: a str host makes the socket module import the idna codec (~2 ms).
         self._host_port = (host.encode("ascii"), int(port))
         self._heads = proto.RequestHeads(address)
-        self._startup_retry_seconds = startup_retry_seconds
+        self._startup_retry_seconds = STARTUP_RETRY_SECONDS if startup_retry_seconds is None else startup_retry_seconds
         self._sock: socket.socket | None = None
         self._buf = bytearray()  # bytes received and not yet consumed
         self._reached = False  # has the API answered once? After that, refusal is fatal.
+        self._reply_began = False  # has a byte of the current reply arrived? Then no retry.
 
     # --- the four calls, named after the API actions -------------------------------
 
@@ -155,10 +156,13 @@ class RuntimeApiClient:
         try:
             return self._exchange(self._socket(), head, body)
         except (OSError, _EmptyReply, proto.ProtocolError) as exc:
+            began = self._reply_began
             self.close()
             # A keep-alive connection the server closed while idle fails before any
             # reply byte: send once more, on a fresh connection (so never more than once).
-            if reused and isinstance(exc, (ConnectionError, _EmptyReply)):
+            # Once the reply has begun, the request was taken: sending it again could lose an
+            # event (/next) or be refused (/response).
+            if reused and not began and isinstance(exc, (ConnectionError, _EmptyReply)):
                 return self._call(head, body, path)
             if isinstance(exc, proto.ProtocolError):
                 raise RuntimeApiError(str(exc)) from None
@@ -196,6 +200,7 @@ class RuntimeApiClient:
         return sock
 
     def _exchange(self, sock: socket.socket, head: bytes, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        self._reply_began = False
         if len(body) < _COALESCE_BELOW:
             sock.sendall(head + body)
         else:
@@ -211,7 +216,10 @@ class RuntimeApiClient:
         if "chunked" in headers.get("transfer-encoding", "").lower():
             reply = self._read_chunked()
         elif "content-length" in headers:
-            reply = self._read_exactly(int(headers["content-length"]))
+            length = headers["content-length"]
+            if not length.isdigit():
+                raise proto.ProtocolError(f"malformed Content-Length from the Runtime API: {length[:100]!r}")
+            reply = self._read_exactly(int(length))
         else:  # no length: the body runs to the end of the connection
             while self._recv():
                 pass
@@ -223,6 +231,8 @@ class RuntimeApiClient:
 
     def _recv(self) -> int:
         chunk = self._socket().recv(_RECV_SIZE)
+        if chunk:
+            self._reply_began = True
         self._buf += chunk
         return len(chunk)
 
@@ -230,8 +240,8 @@ class RuntimeApiClient:
         """The bytes before `mark`, consuming the mark too."""
         buf = self._buf
         start = 0
-        while (end := buf.find(mark, start)) < 0:
-            if len(buf) > limit:
+        while (end := buf.find(mark, start)) < 0 or end > limit:
+            if end > limit or len(buf) > limit:
                 raise proto.ProtocolError(f"no {mark!r} in the first {limit} bytes of a reply")
             start = max(0, len(buf) - len(mark) + 1)
             if not self._recv():
@@ -257,6 +267,7 @@ class RuntimeApiClient:
             sock = self._socket()
             while have < n:
                 got = sock.recv_into(view[have:])
+                self._reply_began = True
                 if not got:
                     raise ConnectionResetError(f"reply ended after {have} of {n} bytes")
                 have += got
@@ -272,13 +283,15 @@ class RuntimeApiClient:
             try:
                 size = int(line.split(b";", 1)[0], 16)
             except ValueError:
-                raise proto.ProtocolError(f"malformed chunk size from the Runtime API: {line[:100]!r}") from None
+                raise proto.ProtocolError(f"malformed chunk size from the Runtime API: "
+                                          f"{line[:100].decode('latin-1')!r}") from None
             if size == 0:
                 while self._read_until(b"\r\n", _MAX_HEAD):
                     pass  # trailers: none that the runtime needs
                 return b"".join(parts)
             parts.append(self._read_exactly(size))
-            self._read_until(b"\r\n", 2)
+            if self._read_until(b"\r\n", 2):
+                raise proto.ProtocolError("a chunk from the Runtime API is longer than its size")
 
 
 class ResponseStream:

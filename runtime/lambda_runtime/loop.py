@@ -114,21 +114,31 @@ def main(argv: list[str] | None = None, environ: MutableMapping[str, str] | None
     from .shutdown import enable_sigterm, exit_on_sigterm
 
     exit_on_sigterm()  # before the function's code, so a handler it installs replaces this one
+    extension = None
     try:
         client = RuntimeApiClient(config.runtime_api)
-        _extension = enable_sigterm(client) if config.enable_sigterm else None  # kept open while serving
-        if config.max_concurrency:
-            return _serve_concurrently(config, client, environ)
-        runtime = Runtime(config, client, environ)
-        if not runtime.init():
-            return 1
-        runtime.serve()
+        try:
+            extension = enable_sigterm(client) if config.enable_sigterm else None  # kept open while serving
+            return _serve(config, client, environ)
+        finally:
+            client.close()
+            if extension is not None:
+                extension.close()
     except RuntimeApiClosed:
         return 0  # the platform ended the environment between invocations: nothing to say
     except RuntimeApiError as exc:
         say(str(exc))
         return 1
-    return 0
+
+
+def _serve(config: Config, client: RuntimeApiClient, environ: MutableMapping[str, str]) -> int:
+    if config.max_concurrency:
+        return _serve_concurrently(config, client, environ)
+    runtime = Runtime(config, client, environ)
+    if not runtime.init():
+        return 1
+    runtime.serve()
+    return 0  # pragma: no cover  (serve() without a count returns only by raising)
 
 
 def _serve_concurrently(config: Config, client: RuntimeApiClient, environ: MutableMapping[str, str]) -> int:

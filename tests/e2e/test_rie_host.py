@@ -7,6 +7,7 @@ import pytest
 from paths import BOOTSTRAP, HANDLERS
 from rie_process import RieProcess
 from runtime_process import PYTHON_DIR
+from source_lines import line_of
 
 
 @pytest.fixture
@@ -37,16 +38,12 @@ def test_json_round_trip(rie):
 def test_handler_error_body(rie):
     status, _, body = rie("cases.raise_custom").invoke(b"{}")
     error = json.loads(body)
+    raised = line_of(HANDLERS / "cases.py", '    raise PaymentDeclined("card declined")')
     assert status == 200  # the RIE answers 200 with the error body (a known RIE limit)
     assert (error["errorType"], error["errorMessage"]) == ("PaymentDeclined", "card declined")
     assert error["stackTrace"] == [
-        f'  File "{HANDLERS / "cases.py"}", line {_line("    raise PaymentDeclined")}, in raise_custom\n'
+        f'  File "{HANDLERS / "cases.py"}", line {raised}, in raise_custom\n'
         '    raise PaymentDeclined("card declined")\n']
-
-
-def _line(prefix):
-    lines = (HANDLERS / "cases.py").read_text().splitlines()
-    return next(i for i, line in enumerate(lines, 1) if line.startswith(prefix))
 
 
 def test_context_and_client_context_through_the_rie(rie):

@@ -1,19 +1,12 @@
-"""A dead or misbehaving Runtime API: retried briefly at start, fatal on 500, survivable per invocation."""
+"""A dead or misbehaving Runtime API: fatal on 500, survivable per invocation.
 
-import time
+The start-up retry (a refused connection retried within a budget, an API that comes up
+late) is tested in-process with an injected budget and no sleeps: test_api_client.py and
+test_loop.py.
+"""
 
 import pytest
 from fake_api import FakeRuntimeApi
-from rie_process import free_port
-
-
-def test_nothing_listening_exits_with_one_line(start):
-    process = start("cases.echo", address=f"127.0.0.1:{free_port()}")
-    assert process.wait() == 1
-    lines = process.stderr.splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith("lambda-runtime: cannot reach the Runtime API at 127.0.0.1:")
-    assert "Connection refused (retried for 3 s)" in lines[0]
 
 
 @pytest.mark.parametrize("address", ["no-port", "host:http", ":9001", "hôst:9001"])
@@ -27,17 +20,6 @@ def test_a_missing_api_address_is_one_line(start):
     process = start("cases.echo", env={"AWS_LAMBDA_RUNTIME_API": ""})
     assert process.wait() == 1
     assert process.stderr.startswith("lambda-runtime: AWS_LAMBDA_RUNTIME_API is not set: start this under Lambda")
-
-
-def test_an_api_that_comes_up_late_is_waited_for(start, tmp_path):
-    port = free_port()
-    process = start("cases.echo", address=f"127.0.0.1:{port}")
-    time.sleep(0.3)  # the API starts after the runtime: the point of the test, not a readiness wait
-    late = FakeRuntimeApi(port=port)
-    with late:
-        late.queue_event({"late": True})
-        assert late.next_post().json() == {"late": True}
-    process.stop()
 
 
 def test_a_500_on_next_ends_the_runtime_promptly(api, start):

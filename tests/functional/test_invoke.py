@@ -5,11 +5,7 @@ import time
 
 import pytest
 from paths import HANDLERS
-
-
-def line_of(code: str) -> int:
-    """The line number of `code` in tests/handlers/cases.py."""
-    return (HANDLERS / "cases.py").read_text().splitlines().index(code) + 1
+from source_lines import line_of
 
 
 def invoke(api, event=None, **kwargs):
@@ -88,7 +84,8 @@ def test_handler_exception_is_reported_with_only_user_frames_and_the_loop_goes_o
     assert post.kind == "error" and post.status == 202
     body = post.json()
     path = str(HANDLERS / "cases.py")
-    call, raised = line_of("    _inner(event)"), line_of('    raise ValueError(f"bad value: {value}")')
+    cases = HANDLERS / "cases.py"
+    call, raised = line_of(cases, "    _inner(event)"), line_of(cases, '    raise ValueError(f"bad value: {value}")')
     assert body == {
         "errorMessage": "bad value: x", "errorType": "ValueError", "requestId": "req-err",
         "stackTrace": [

@@ -6,6 +6,7 @@ import re
 
 from fake_api import FakeRuntimeApi
 from paths import HANDLERS
+from source_lines import line_of
 
 STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 
@@ -48,7 +49,8 @@ def test_json_exception_record(api, start):
     out = run_logs(api, start, env={"AWS_LAMBDA_LOG_FORMAT": "JSON"}, handler="cases.log_exception").stdout
     record = json.loads(next(line for line in out.splitlines() if '"caught"' in line))
     assert (record["errorType"], record["errorMessage"]) == ("ValueError", "bad value: 1")
-    assert record["location"].endswith(":log_exception:98") or ":log_exception:" in record["location"]
+    line = line_of(HANDLERS / "cases.py", '        logging.getLogger().exception("caught")')
+    assert record["location"] == f"{HANDLERS / 'cases.py'}:log_exception:{line}"
     assert record["stackTrace"][-1].endswith('raise ValueError(f"bad value: {value}")\n')
 
 

@@ -1,4 +1,9 @@
-"""1,000 warm invocations with no growth in resident memory."""
+"""1,000 warm invocations with no growth in resident memory, seen from outside the process.
+
+RSS moves by whole pages and allocator arenas, so this bound only catches a leak of about
+2 KiB or more an invocation; tests/functional/test_loop.py counts the bytes the runtime
+keeps with tracemalloc, exactly.
+"""
 
 
 def test_no_memory_growth_over_1000_warm_invocations(api, start):
@@ -14,4 +19,4 @@ def test_no_memory_growth_over_1000_warm_invocations(api, start):
     before = process.rss_kib()
     run(1000)
     after = process.rss_kib()
-    assert after - before <= 256, f"RSS grew from {before} KiB to {after} KiB over 1,000 invocations"
+    assert after - before <= 2048, f"RSS grew from {before} KiB to {after} KiB over 1,000 invocations"

@@ -1,7 +1,7 @@
 """Error bodies and stack traces: only the user's frames."""
 
-
 from lambda_runtime import errors
+from source_lines import line_of
 
 
 def _raise_here():
@@ -20,7 +20,7 @@ def test_from_exception_lists_frames_in_format_list_form_without_carets():
         _raise_here()
     except ValueError as exc:
         body, cause = errors.from_exception(exc, "req")
-    line = _raise_here.__code__.co_firstlineno + 1
+    line = line_of(__file__, '    raise ValueError("bad value")')
     assert body["errorType"] == "ValueError" and body["errorMessage"] == "bad value"
     assert body["stackTrace"][-1] == (
         f'  File "{__file__}", line {line}, in _raise_here\n    raise ValueError("bad value")\n')
