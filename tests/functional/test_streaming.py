@@ -111,10 +111,10 @@ def test_a_stopped_generator_runs_its_finally_block_at_once(api, start):
 def test_the_connection_is_closed_after_a_streamed_response_and_the_next_event_is_served(api, start):
     # AWS's custom-runtime documentation: close the connection after a streamed response.
     start("streams.generator")
-    streamed(api, {"count": 1})
-    assert api.connections == 1
-    streamed(api, {"count": 2})
-    assert api.connections == 2  # a new connection for the next /next
+    for streams in (1, 2):
+        assert streamed(api, {"count": streams}).chunks == [f"chunk {i}\n".encode() for i in range(streams)]
+        api.wait_for_next_calls(streams + 1)  # the runtime asks for its next event...
+        assert api.connections == streams + 1  # ...on a new connection each time
 
 
 def test_a_large_stream_runs_in_constant_memory(api, start):
