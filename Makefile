@@ -9,7 +9,7 @@ FUNCTION_IMAGE ?= lambda-python-example
 ARCH           ?= $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
 PORT           ?= 9000
 HANDLER        ?= app.handler
-EVENT          ?= s3
+EVENT          ?= demo-s3
 PYTHON         ?= python3
 VENV           ?= .venv
 # The benchmark runs on the Python line the image ships (3.13), as AWS's python3.13 image would.
@@ -30,8 +30,7 @@ EVENT_FILE = $(if $(wildcard $(EVENT)),$(EVENT),handler/events/$(EVENT).json)
 help: ## Show this help
 	@echo "lambda-python-image: a Python base image for AWS Lambda with its own runtime"
 	@echo
-	@grep -hE '^[a-zA-Z0-9_%-]+:.*## ' Makefile | sed 's/:.*## /\t/' | \
-	  awk -F'\t' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_%-]+:.*## / { printf "  make %-16s %s\n", $$1, $$2 }' Makefile
 	@echo
 	@echo "Variables: ARCH=$(ARCH) PORT=$(PORT) HANDLER=$(HANDLER) EVENT=$(EVENT) IMAGE=$(IMAGE)"
 
@@ -40,6 +39,10 @@ help: ## Show this help
 .PHONY: docker
 docker: ## Make sure a Docker engine answers (starts one as root on Debian)
 	@scripts/ensure-docker.sh
+
+.PHONY: tools
+tools: ## Make sure every tool the tests need is here (installs them as root on Debian)
+	@scripts/ensure-tools.sh
 
 build/rie/.fetched: versions.env image/architectures.tsv scripts/fetch-rie.sh
 	@scripts/fetch-rie.sh build/rie && touch $@
@@ -51,7 +54,7 @@ build/sdk/requirements.txt: image/sdk-requirements.txt scripts/fetch-sdk.sh
 inputs: build/rie/.fetched build/sdk/requirements.txt ## Fetch the RIE binaries and the AWS SDK's wheels (pinned, sha256-verified)
 
 .PHONY: build $(ARCHES:%=build-%)
-build: $(ARCHES:%=build-%) ## Build the base images $(IMAGE):<arch> (with the AWS SDK) and $(IMAGE):slim-<arch>
+build: $(ARCHES:%=build-%) ## Build the base images lambda-python:<arch> (with the AWS SDK) and lambda-python:slim-<arch>
 	@docker image ls $(IMAGE) --format '{{.Repository}}:{{.Tag}}  {{.Size}}'
 
 # The arguments of one base image build for architecture $(1), FROM $$base.
@@ -80,7 +83,7 @@ run-local: function ## Serve the example function on localhost:PORT (Ctrl-C stop
 	  -p $(PORT):8080 $(FUNCTION_IMAGE):$(ARCH) $(HANDLER)
 
 .PHONY: invoke
-invoke: ## Send a sample event (EVENT=s3|apigw-v1|apigw-v2|schedule|lucky|unknown or a path)
+invoke: ## Send a sample event: EVENT=<a name in handler/events/> (default demo-s3) or a path
 	@test -f "$(EVENT_FILE)" || { echo "no event file $(EVENT_FILE)"; exit 1; }
 	@curl -sS --fail-with-body $(INVOKE_URL) -d @$(EVENT_FILE) || \
 	  { echo; echo "invoke failed: is 'make run-local' running on port $(PORT)?"; exit 1; }
@@ -97,18 +100,34 @@ $(VENV)/.installed: requirements-dev.txt
 .PHONY: venv
 venv: $(VENV)/.installed ## Create the development virtualenv (.venv)
 
+# Coverage of every test run, subprocesses included (pyproject.toml), with a floor per
+# package for the whole suite: `make test PYTEST_ARGS=...` runs a part and checks no floor.
+COVERAGE       = $(VENV)/bin/coverage
+COVERAGE_FLOOR = runtime/lambda_runtime:95 ship:90
+
 .PHONY: test
-test: venv docker inputs ## Run every test: unit, functional, awslambdaric, RIE and containers
-	@scripts/ensure-arm64.sh
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+test: venv tools inputs ## Run every test: unit, functional, awslambdaric, RIE, containers, arm64
+	@rm -rf build/coverage
+	$(COVERAGE) run -m pytest $(PYTEST_ARGS)
+	@$(COVERAGE) combine -q
+	@$(if $(PYTEST_ARGS),,scripts/coverage-floor.sh $(COVERAGE) $(COVERAGE_FLOOR))
 
 .PHONY: test-fast
 test-fast: venv inputs ## Run the tests that need no Docker (unit, functional, differential, RIE)
 	$(VENV)/bin/python -m pytest -m "not docker" $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: venv ## Lint with ruff
+lint: venv ## Lint: ruff (Python), shellcheck (POSIX sh), mypy (strict on runtime/)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/shellcheck -x -s sh scripts/*.sh image/*.sh runtime/bootstrap
+	$(VENV)/bin/mypy --strict runtime/lambda_runtime
+
+.PHONY: check
+check: lint test-fast ## Everything quick: lint, types and the tests that need no Docker
+
+.PHONY: coverage
+coverage: ## Show the line coverage of the last `make test`, file by file
+	@$(COVERAGE) report --show-missing
 
 build/bench-venv/.installed: requirements-bench.txt
 	@$(BENCH_PYTHON) -m venv build/bench-venv

@@ -16,6 +16,7 @@
 # What still differs: Debian's CPython build (python3 in /usr/bin, not /usr/local/bin).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=SCRIPTDIR/../versions.env
 . "$root/versions.env"
 arch=$1
 line=${2:-$PYTHON_VERSION}
@@ -59,12 +60,15 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
 mirror=${mirror:-http://deb.debian.org/debian}
+# $1 is the root file system, to the hook (not expanded here).
+# shellcheck disable=SC2016
+hook='rm -f "$1"/usr/lib/python3*/EXTERNALLY-MANAGED "$1"/var/lib/apt/lists/*_Packages'
 mmdebstrap --quiet --arch="$debarch" --variant=minbase \
   --include=python3,python3-pip,python3-venv,python-is-python3,ca-certificates,netbase,tzdata,openssl \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' \
-  --customize-hook='rm -f "$1"/usr/lib/python3*/EXTERNALLY-MANAGED "$1"/var/lib/apt/lists/*_Packages' \
+  --customize-hook="$hook" \
   "$suite" "$work/rootfs.tar" "deb $mirror $suite main" >&2
 printf 'FROM scratch\nADD rootfs.tar /\nLABEL lambda-python.recipe="%s"\nCMD ["python3"]\n' "$recipe" >"$work/Dockerfile"
 "$root/scripts/docker-build.sh" --platform "$platform" -t "$standin" "$work"

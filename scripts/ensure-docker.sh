@@ -3,11 +3,21 @@
 # system service) is left alone. With none, as root on Debian, installs Debian's
 # docker.io and starts dockerd in the background; anywhere else, says what is missing.
 set -eu
-docker info >/dev/null 2>&1 && exit 0
+problem=$(docker info 2>&1 >/dev/null) && exit 0
 
+if ! command -v docker >/dev/null 2>&1 && { [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; }; then
+  echo "ensure-docker: no docker command: install Docker Desktop (macOS, Windows) or Docker Engine (Linux)" >&2
+  exit 1
+fi
+case $problem in
+  *"permission denied"*)
+    echo "ensure-docker: the Docker engine refuses $(id -un): add yourself to the docker group" \
+      "('sudo usermod -aG docker $(id -un)', then log in again), or run as root" >&2
+    exit 1 ;;
+esac
 if [ -n "${DOCKER_HOST:-}" ] || [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-docker: no Docker engine answers 'docker info'${DOCKER_HOST:+ at $DOCKER_HOST}." >&2
-  echo "  Start Docker Desktop (or 'sudo systemctl start docker'), then run make again." >&2
+  echo "ensure-docker: no Docker engine answers 'docker info'${DOCKER_HOST:+ at $DOCKER_HOST}:" \
+    "start Docker Desktop (or 'sudo systemctl start docker'), then run make again" >&2
   exit 1
 fi
 if ! command -v dockerd >/dev/null 2>&1; then

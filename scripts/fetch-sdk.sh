@@ -12,7 +12,8 @@ rm -f "$out"/*.whl "$out/requirements.txt"
 python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
   --require-hashes -r "$requirements" -d "$out" 2>&1 | grep -v "^WARNING: Location" >&2 || true
 # pip checked every hash; the requirements file goes last, so its presence means "complete".
-[ "$(ls "$out"/*.whl | wc -l)" -eq "$(grep -c -- '--hash=' "$requirements")" ] ||
+set -- "$out"/*.whl
+[ -e "$1" ] && [ "$#" -eq "$(grep -c -- '--hash=' "$requirements")" ] ||
   { echo "fetch-sdk: could not download the AWS SDK's wheels from PyPI (see above)" >&2; exit 1; }
 cp "$requirements" "$out/requirements.txt"
 echo "fetch-sdk: $(sed -n 's/^\(boto3==[^ ]*\).*/\1/p' "$requirements") and its dependencies in $out"

@@ -29,6 +29,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import FrameType
+    from typing import NoReturn
 
 # A worker writes this to its parent once its init succeeded.
 _READY = b"r"
@@ -66,24 +67,27 @@ class Workers:
     def _start(self) -> None:
         read_end, write_end = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the worker
-            os.close(read_end)
-            for other in self._workers.values():
-                os.close(other)
-            exit_on_sigterm()  # this worker's own: the parent's forwards SIGTERM to the workers
-            status = 1
-            try:
-                status = self._serve(lambda: _tell_ready(write_end))
-            except SystemExit as exit_:
-                status = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-            finally:
-                # The worker never returns into its parent's code: its atexit hooks are run here.
-                atexit._run_exitfuncs()
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(status)
+        if pid == 0:  # pragma: no cover  (coverage.py cannot see the line a fork returns to)
+            self._run_worker(read_end, write_end)
         os.close(write_end)
         self._workers[pid] = read_end
+
+    def _run_worker(self, read_end: int, write_end: int) -> NoReturn:
+        """The worker process: serves, then exits without returning into its parent's code."""
+        os.close(read_end)
+        for other in self._workers.values():
+            os.close(other)
+        exit_on_sigterm()  # this worker's own: the parent's forwards SIGTERM to the workers
+        status = 1
+        try:
+            status = self._serve(lambda: _tell_ready(write_end))
+        except SystemExit as exit_:
+            status = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        finally:
+            atexit._run_exitfuncs()  # the worker's atexit hooks, which os._exit would skip
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(status)
 
     def _forget(self, pid: int) -> bool:
         """Whether the worker got through its init (it said so on its pipe)."""
