@@ -109,7 +109,6 @@ COVERAGE_FLOOR = runtime/lambda_runtime:95 ship:90
 test: venv tools inputs ## Run every test: unit, functional, awslambdaric, RIE, containers, arm64
 	@rm -rf build/coverage
 	$(COVERAGE) run -m pytest $(PYTEST_ARGS)
-	@$(COVERAGE) combine -q
 	@$(if $(PYTEST_ARGS),,scripts/coverage-floor.sh $(COVERAGE) $(COVERAGE_FLOOR))
 
 .PHONY: test-fast
