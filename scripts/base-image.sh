@@ -48,8 +48,7 @@ fi
 echo "base-image: $official cannot be pulled; building $standin from Debian $suite packages" >&2
 if ! command -v mmdebstrap >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >/dev/null
+    "$root/scripts/apt-install.sh" mmdebstrap
   else
     echo "base-image: no registry and no mmdebstrap: install mmdebstrap (Debian) or set BASE_IMAGE" >&2
     exit 1

@@ -22,8 +22,7 @@ if [ -n "${DOCKER_HOST:-}" ] || [ "$(id -u)" != 0 ] || ! command -v apt-get >/de
 fi
 if ! command -v dockerd >/dev/null 2>&1; then
   echo "ensure-docker: installing Debian's docker.io" >&2
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
+  "$(dirname "$0")/apt-install.sh" docker.io
 fi
 log=${TMPDIR:-/tmp}/dockerd.log
 echo "ensure-docker: starting dockerd (log: $log)" >&2

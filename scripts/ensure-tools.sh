@@ -13,25 +13,18 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 "$here/ensure-docker.sh"
 
-missing=""
-docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing="$missing docker-compose"
-if [ "$(uname -s)" = Linux ]; then
-  command -v busybox >/dev/null 2>&1 || missing="$missing busybox"
-  { command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ]; } || missing="$missing docker-registry"
-fi
-python3 -c "import ensurepip" >/dev/null 2>&1 || missing="$missing python3-venv"
+missing=$("$here/missing-tools.sh")
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "ensure-tools: installing$missing" >&2
-    apt-get update -qq >/dev/null
+    echo "ensure-tools: installing $missing" >&2
     # shellcheck disable=SC2086  # one word per package
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+    "$here/apt-install.sh" $missing
   else
     case $missing in
-      *docker-registry*|*busybox*|*python3-venv*) how="sudo apt-get install$missing" ;;
-      *) how="Docker Desktop's compose plugin, or: sudo apt-get install$missing" ;;
+      docker-compose) how="Docker Desktop's compose plugin, or: sudo apt-get install docker-compose" ;;
+      *) how="sudo apt-get install $missing" ;;
     esac
-    echo "ensure-tools: make test needs$missing: install it ($how), then run make test again" >&2
+    echo "ensure-tools: make test needs $missing: install it ($how), then run make test again" >&2
     exit 1
   fi
 fi

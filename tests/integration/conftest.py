@@ -1,5 +1,8 @@
 """Container tests: the images built by `make function`, run by docker-compose (pytest-docker)."""
 
+from __future__ import annotations
+
+import functools
 import shutil
 import subprocess
 import warnings
@@ -21,12 +24,27 @@ def _engine_or_skip() -> None:
         pytest.skip(message)
 
 
+@functools.cache
+def arm64_emulation() -> str | None:
+    """None when arm64 containers run here, else why not (scripts/ensure-arm64.sh says)."""
+    result = subprocess.run([str(ROOT / "scripts" / "ensure-arm64.sh")], capture_output=True, text=True, check=False)
+    return None if result.returncode == 0 else result.stderr.strip()
+
+
+def pytest_runtest_setup(item) -> None:
+    if item.get_closest_marker("arm64") and arm64_emulation() is not None:
+        message = f"NO ARM64 EMULATION: this arm64 test is SKIPPED. {arm64_emulation()}"
+        warnings.warn(message, pytest.PytestWarning, stacklevel=1)
+        pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def images():
-    """The base and example images for both architectures (cheap when already built)."""
+    """The base and example images for each architecture this machine can run (cheap when built)."""
     _engine_or_skip()
     for arch in ("x86_64", "arm64"):
-        subprocess.run(["make", "-s", "-C", str(ROOT), "function", f"ARCH={arch}"], check=True)
+        if arch == "x86_64" or arm64_emulation() is None:
+            subprocess.run(["make", "-s", "-C", str(ROOT), "function", f"ARCH={arch}"], check=True)
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +60,13 @@ def docker_compose_file():
 
 @pytest.fixture(scope="session")
 def docker_setup():
-    return ["up -d"]  # v1 has no --wait: readiness is polled per service below
+    # v1 has no --wait: readiness is polled per service below.
+    return ["up -d"] if arm64_emulation() is not None else ["--profile arm64 up -d"]
+
+
+@pytest.fixture(scope="session")
+def docker_cleanup():
+    return ["--profile arm64 down -v"]
 
 
 @pytest.fixture(scope="session")
