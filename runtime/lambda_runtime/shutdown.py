@@ -32,26 +32,38 @@ EXTENSION_NAME = "lambda-python-sigterm"
 
 def exit_on_sigterm() -> None:
     """SIGTERM raises SystemExit(0) in the main thread, unless the function sets its own handler."""
-    global _fork_hook
+    global _fork_hooks
     signal.signal(signal.SIGTERM, _exit)
-    if not _fork_hook:
-        _fork_hook = True
-        os.register_at_fork(after_in_child=_default_in_child)
+    if not _fork_hooks:
+        _fork_hooks = True
+        os.register_at_fork(before=_block, after_in_parent=_unblock, after_in_child=_default_in_child)
 
 
-_fork_hook = False
+_fork_hooks = False
+_SIGTERM = {signal.SIGTERM}
 
 
 def _exit(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+# A process the function forks (a multiprocessing pool's worker, say) must get SIGTERM's
+# default action back: a Python-level handler there can leave Pool.terminate() waiting for a
+# worker that never dies. SIGTERM is blocked across the fork, so that one sent to the child
+# before its handler is reset waits in the kernel and then acts by default, instead of
+# being taken by this handler and lost; in the parent it is only delayed.
+def _block() -> None:
+    signal.pthread_sigmask(signal.SIG_BLOCK, _SIGTERM)
+
+
+def _unblock() -> None:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGTERM)
+
+
 def _default_in_child() -> None:
-    # A process the function forks (a multiprocessing pool's worker, say) must get the
-    # default action back: a Python-level handler there can leave Pool.terminate()
-    # waiting for a worker that never dies.
     if signal.getsignal(signal.SIGTERM) is _exit:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _unblock()
 
 
 def enable_sigterm(client: RuntimeApiClient) -> socket.socket:
