@@ -1,0 +1,509 @@
+"""One execution environment: a runtime process (and external extensions) with its own Runtime API.
+
+Its life, as Lambda's (AWS "Lambda execution environment lifecycle"): init (processes
+started, ready when the runtime and every extension have asked for their next event),
+invocations handed out through `/next`, and an end: a crash, a timeout reset, or a
+shutdown that follows Lambda's rules for SIGTERM (see `shutdown`). A supervisor thread
+passes the processes' output on to the log, notices their exits, accepts Runtime API
+connections and samples the memory of the process tree while an invocation runs.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import queue
+import selectors
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+from . import lambda_errors, process_tree
+from .extensions_api import ExtensionsApi
+from .reports import ERROR, SUCCESS, TIMEOUT
+from .runtime_api import RuntimeApiConnection
+
+STARTING, READY, DEAD = "starting", "ready", "dead"
+SAMPLE_INTERVAL = 0.1  # seconds between memory samples while an invocation runs
+_KEEP_FINISHED = 256  # answered invocations remembered, so that a second post gets 403, not 400
+# Shutdown budgets (AWS "Extensions API", Shutdown phase): 500 ms with internal extensions only,
+# 2,000 ms with external ones, of which the runtime gets 300 ms (500 ms if it also has an
+# internal extension) and the external extensions the rest. Without extensions: no SIGTERM.
+INTERNAL_ONLY_BUDGET = 0.5
+EXTERNAL_BUDGET = 2.0
+RUNTIME_SHARE_EXTERNAL = 0.3
+
+
+def _group_kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        try:
+            proc.kill()
+        except OSError:
+            pass
+
+
+class Environment:
+    """A runtime process with its own Runtime API endpoint on 127.0.0.1."""
+
+    _ids = iter(range(1, 1 << 62))
+
+    def __init__(self, config, platform, console, task_root: str, generation: int, environ: dict,
+                 on_dead) -> None:
+        self.id = next(self._ids)
+        self.config = config
+        self.platform = platform
+        self.console = console
+        self.task_root = task_root
+        self.generation = generation
+        self.on_dead = on_dead
+        self.slots = config.slots
+        self.managed = config.max_concurrency is not None
+        self.inflight = 0  # counted by the pool
+        self.state = STARTING
+        self.lock = threading.Lock()
+        self.log_lock = threading.Lock()
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.running: dict = {}  # request id -> invocation the runtime holds
+        self.finished: collections.OrderedDict = collections.OrderedDict()
+        self.connections: list = []
+        self.ready = threading.Event()
+        self.init_ok = False
+        self.init_failure: tuple | None = None  # (error type, body or None, return code or None)
+        self.init_ms: float | None = None
+        self.cold = True  # the next invocation reports the init duration
+        self.peak_kib = 0
+        self.function_arn_bytes = config.function_arn.encode()
+        self.runtime: subprocess.Popen | None = None
+        self.extension_procs: list = []  # (name, Popen)
+        self.end_reason: str | None = None
+        self._runtime_at_next = False
+        self._torn_down = False
+        self._started_at = 0.0
+        self._pipes: dict = {}  # fd -> (process, writer)
+
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.address = f"127.0.0.1:{self.listener.getsockname()[1]}"
+        self.environ = dict(environ, AWS_LAMBDA_RUNTIME_API=self.address)
+        external = self._external_extensions()
+        self.extensions = ExtensionsApi(
+            {name for name, _ in external},
+            {"functionName": config.function_name, "functionVersion": config.version,
+             "handler": config.handler, "accountId": "012345678912"},
+            self._check_init)
+        self._external_paths = external
+        self._wake_r, self._wake_w = os.pipe()
+
+    # --- start ---------------------------------------------------------------------------
+
+    def _external_extensions(self) -> list:
+        folder = self.config.extensions_dir
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            return []
+        found = []
+        for name in names:
+            path = os.path.join(folder, name)
+            if os.path.isfile(path) and os.access(path, os.X_OK):
+                found.append((name, path))
+        return found
+
+    def _spawn(self, command: list) -> subprocess.Popen:
+        return subprocess.Popen(command, env=self.environ, cwd=self.task_root, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+    def start(self) -> None:
+        """Starts the extensions and the runtime; init goes on in the background."""
+        self._started_at = time.monotonic()
+        self.console.out(self.platform.init_start(time.time()))
+        try:
+            for name, path in self._external_paths:
+                self.extension_procs.append((name, self._spawn([path])))
+            self.runtime = self._spawn(self.config.command)
+        except OSError as problem:
+            # Lambda's type for a runtime it cannot start (a bootstrap that is missing or not executable).
+            body = json.dumps({"errorType": "Runtime.InvalidEntrypoint",
+                               "errorMessage": f"cannot start {' '.join(self.config.command)}: "
+                                               f"{problem.strerror or problem}"}, separators=(",", ":")).encode()
+            self.console.say(f"cannot start the runtime {self.config.command[0]}: {problem.strerror or problem}")
+            self._init_failed("Runtime.InvalidEntrypoint", body, None)
+            for _, proc in self.extension_procs:
+                _group_kill(proc)
+            self._begin_end("failure")
+            self._teardown()
+            return
+        threading.Thread(target=self._supervise, name=f"env-{self.id}", daemon=True).start()
+
+    # --- init ----------------------------------------------------------------------------------
+
+    def _check_init(self) -> None:
+        """Init ends when the runtime and every extension have asked for their next event."""
+        if self.ready.is_set():
+            return
+        if self.extensions.init_error:
+            error_type, body = self.extensions.init_error
+            self._init_failed(error_type, body or None, None)
+            threading.Thread(target=self.shutdown, args=("failure",), daemon=True).start()
+            return
+        if not self._runtime_at_next or not self.extensions.all_ready():
+            return
+        registered = self.extensions.registered_names()
+        if any(proc.poll() is None and name not in registered for name, proc in self.extension_procs):
+            return  # an external extension is still starting
+        with self.lock:
+            if self.ready.is_set():
+                return
+            self.extensions.close_registration()
+            self.init_ms = (time.monotonic() - self._started_at) * 1000
+            self.init_ok = True
+            self.state = READY
+        self.console.out(self.platform.init_done(time.time(), self.init_ms, SUCCESS, None))
+        self.ready.set()
+
+    def _init_failed(self, error_type: str, body: bytes | None, returncode: int | None,
+                     status: str = ERROR) -> None:
+        with self.lock:
+            if self.ready.is_set():
+                return
+            self.init_failure = (error_type, body, returncode)
+            self.init_ms = (time.monotonic() - self._started_at) * 1000
+        self.drain_logs()
+        self.console.out(self.platform.init_done(time.time(), self.init_ms, status, error_type))
+        self.ready.set()
+
+    def init_error(self, error_type: str, body: bytes) -> bool:
+        """POST /runtime/init/error; False once init has ended."""
+        if self.ready.is_set():
+            return False
+        self._init_failed(error_type, body, None)
+        return True
+
+    def wait_ready(self, request_id: str) -> tuple | None:
+        """Waits for init; None when it succeeded, else (status, error type, body) for the caller."""
+        if not self.ready.wait(self.config.init_timeout):
+            seconds = self.config.init_timeout
+            self._init_failed(lambda_errors.SANDBOX_TIMEDOUT, None, None, status=TIMEOUT)
+            self.reset("timeout")
+            return TIMEOUT, lambda_errors.SANDBOX_TIMEDOUT, lambda_errors.timed_out(request_id, seconds)
+        if self.init_ok:
+            return None
+        error_type, body, returncode = self.init_failure
+        if body is not None:
+            # Lambda passes the init error on as the runtime posted it (facts A4).
+            return ERROR, error_type, body
+        if error_type == lambda_errors.SANDBOX_TIMEDOUT:
+            return TIMEOUT, error_type, lambda_errors.timed_out(request_id, self.config.init_timeout)
+        return ERROR, lambda_errors.RUNTIME_EXIT, lambda_errors.runtime_exited(request_id, returncode or 0)
+
+    # --- invocations ---------------------------------------------------------------------------
+
+    def dispatch(self, inv) -> None:
+        """Queues an invocation for the next `/next`; its deadline starts now."""
+        inv.deadline_ms = int(time.time() * 1000 + self.config.timeout * 1000)
+        inv.set_reporter(self.report)
+        self.queue.put(inv)
+
+    def next_invocation(self, connection):
+        """GET /next: the first call ends the runtime's init; blocks until an invocation (None: the end)."""
+        if not self._runtime_at_next:
+            self._runtime_at_next = True
+            self._check_init()
+        while True:
+            inv = self.queue.get()
+            if inv is None:
+                return None
+            if not inv.claim():
+                continue  # it ended while queued (a timeout)
+            inv.connection = connection
+            start = self.platform.start(inv.request_id, time.time())
+            inv.add_log(start)
+            with self.lock:
+                inv.init_ms = self.init_ms if self.cold else None
+                self.cold = False
+                self.running[inv.request_id] = inv
+            self.console.out(start)
+            if self.extensions.any_registered:
+                self.extensions.deliver_invoke({
+                    "eventType": "INVOKE", "deadlineMs": inv.deadline_ms, "requestId": inv.request_id,
+                    "invokedFunctionArn": self.config.function_arn,
+                    "tracing": {"type": "X-Amzn-Trace-Id", "value": inv.trace_id} if inv.trace_id else {}})
+            return inv
+
+    def find_invocation(self, request_id: str):
+        with self.lock:
+            return self.running.get(request_id) or self.finished.get(request_id)
+
+    def report(self, inv) -> None:
+        """END and REPORT (or their JSON records), after the function's last log line."""
+        self.drain_logs()
+        self.sample_memory()
+        now = time.time()
+        error_type = inv.error_type
+        lines = b""
+        if inv.connection is None:  # it never reached the runtime (init failed, or still queued)
+            lines = self.platform.start(inv.request_id, now)
+        lines += self.platform.end(inv.request_id, now, inv.duration_ms, inv.status, error_type, inv.produced)
+        lines += self.platform.report(inv.request_id, now, inv.duration_ms, inv.init_ms,
+                                      self.peak_kib, inv.status, error_type, inv.function_error)
+        inv.add_log(lines)
+        self.console.out(lines)
+        with self.lock:
+            if self.running.pop(inv.request_id, None) is not None:
+                self.finished[inv.request_id] = inv
+                while len(self.finished) > _KEEP_FINISHED:
+                    self.finished.popitem(last=False)
+
+    def wait_extensions(self, timeout: float) -> None:
+        """An invocation ends when the extensions given its INVOKE event are back at event/next."""
+        if self.extensions.any_registered:
+            self.extensions.wait_idle(max(0.0, timeout))
+
+    def connection_closed(self, connection) -> None:
+        with self.lock:
+            if connection in self.connections:
+                self.connections.remove(connection)
+            if not self.managed:
+                return
+            lost = [inv for inv in self.running.values() if inv.connection is connection]
+            lost += [inv for inv in self.finished.values() if inv.connection is connection and inv.late_ok]
+        # Managed instances: a worker that dies leaves the others serving; what it held fails
+        # (and a timed-out invocation it still held frees its slot).
+        for inv in lost:
+            inv.abort(ERROR, lambda_errors.RUNTIME_EXIT, lambda_errors.function_error(
+                lambda_errors.RUNTIME_EXIT, "Runtime exited without providing a reason", inv.request_id))
+            with inv.lock:
+                end, inv.on_late_end, inv.late_ok = inv.on_late_end, None, False
+            if end is not None:
+                end()
+
+    # --- the supervisor: output, exits, connections, memory -----------------------------------
+
+    def _supervise(self) -> None:
+        selector = selectors.DefaultSelector()
+        selector.register(self.listener, selectors.EVENT_READ, ("accept", None))
+        selector.register(self._wake_r, selectors.EVENT_READ, ("wake", None))
+        waiters = []
+        for proc in [self.runtime] + [p for _, p in self.extension_procs]:
+            for stream, write in ((proc.stdout, self.console.out), (proc.stderr, self.console.err)):
+                os.set_blocking(stream.fileno(), False)
+                self._pipes[stream.fileno()] = (stream, write)
+                selector.register(stream.fileno(), selectors.EVENT_READ, ("pipe", stream.fileno()))
+            try:
+                pidfd = os.pidfd_open(proc.pid)
+                selector.register(pidfd, selectors.EVENT_READ, ("exit", (proc, pidfd)))
+            except (AttributeError, OSError):  # no pidfd (kernel < 5.3, not Linux): a thread waits
+                waiter = threading.Thread(target=self._wait_exit, args=(proc,), daemon=True)
+                waiters.append(waiter)
+                waiter.start()
+        listening = True
+        while True:
+            with self.lock:
+                busy = bool(self.running)
+            events = selector.select(SAMPLE_INTERVAL if busy else None)
+            if not events:
+                self.sample_memory()
+            for key, _ in events:
+                kind, data = key.data
+                if kind == "accept":
+                    self._accept()
+                elif kind == "pipe":
+                    with self.log_lock:
+                        if not self._read_pipe(data):
+                            selector.unregister(data)
+                            self._pipes.pop(data)[0].close()
+                elif kind == "exit":
+                    proc, pidfd = data
+                    selector.unregister(pidfd)
+                    os.close(pidfd)
+                    proc.wait()
+                    self._exited(proc)
+                elif kind == "wake":
+                    os.read(self._wake_r, 64)
+            if self._torn_down and listening:
+                selector.unregister(self.listener)
+                self.listener.close()
+                listening = False
+            if not listening and not self._pipes and len(selector.get_map()) <= 1:
+                break
+        selector.close()
+        os.close(self._wake_r)
+        os.close(self._wake_w)
+
+    def _wait_exit(self, proc: subprocess.Popen) -> None:
+        proc.wait()
+        self._exited(proc)
+
+    def _accept(self) -> None:
+        try:
+            sock, _ = self.listener.accept()
+        except OSError:
+            return
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        connection = RuntimeApiConnection(self, sock)
+        with self.lock:
+            self.connections.append(connection)
+        threading.Thread(target=connection.serve, daemon=True).start()
+
+    def _read_pipe(self, fd: int) -> bool:
+        """Passes on what a process wrote (with log_lock held); False at its end."""
+        write = self._pipes[fd][1]
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except BlockingIOError:
+                return True
+            except OSError:
+                data = b""
+            if not data:
+                return False
+            write(data)
+            for inv in list(self.running.values()):
+                inv.add_log(data)
+
+    def drain_logs(self) -> None:
+        """Reads what the processes have written so far (they write before they post)."""
+        with self.log_lock:
+            for fd in list(self._pipes):
+                self._read_pipe(fd)
+
+    def sample_memory(self) -> None:
+        roots = [proc.pid for proc in [self.runtime] + [p for _, p in self.extension_procs]
+                 if proc is not None and proc.returncode is None]
+        if roots:
+            self.peak_kib = max(self.peak_kib, process_tree.tree_peak_kib(roots))
+
+    def _exited(self, proc: subprocess.Popen) -> None:
+        if proc is not self.runtime:
+            self._check_init()  # an external extension that exits before registering
+            return
+        code = proc.returncode
+        with self.lock:
+            ending = self.end_reason is not None  # killed by us: whoever ends it reports
+            running = list(self.running.values())
+        if not self.ready.is_set():
+            self._init_failed(lambda_errors.RUNTIME_EXIT, None, code)
+        if ending:
+            return
+        self.drain_logs()
+        for inv in running + self._queued():
+            body = lambda_errors.runtime_exited(inv.request_id, code)
+            if inv.abort(ERROR, lambda_errors.RUNTIME_EXIT, body):
+                # Lambda logs the fault after the function's output (facts A3).
+                reason = "Runtime exited without providing a reason" if code == 0 else \
+                    f"Runtime exited with error: {lambda_errors.exit_reason(code)}"
+                self.console.out(f"RequestId: {inv.request_id} Error: {reason}\n{lambda_errors.RUNTIME_EXIT}\n"
+                                 .encode())
+        threading.Thread(target=self.shutdown, args=("failure",), daemon=True).start()
+
+    def _queued(self) -> list:
+        found = []
+        while True:
+            try:
+                inv = self.queue.get_nowait()
+            except queue.Empty:
+                return found
+            if inv is not None:
+                found.append(inv)
+
+    # --- the end -------------------------------------------------------------------------------
+
+    @property
+    def dead(self) -> bool:
+        return self.state == DEAD
+
+    def reset(self, reason: str) -> None:
+        """After a timeout: the runtime is killed at once; extensions get SHUTDOWN (in the background)."""
+        if not self._begin_end(reason):
+            return
+        if self.runtime is not None:
+            _group_kill(self.runtime)
+
+        def finish() -> None:
+            self._shutdown_extensions(reason, EXTERNAL_BUDGET)
+            self._teardown()
+
+        threading.Thread(target=finish, daemon=True).start()
+
+    def _begin_end(self, reason: str) -> bool:
+        """Marks the environment as ending; False if it was already (the first ender tears it down)."""
+        with self.lock:
+            if self.end_reason is not None:
+                return False
+            self.end_reason = reason
+            self.state = DEAD
+            return True
+
+    def shutdown(self, reason: str = "spindown") -> None:
+        """Ends the environment as Lambda's Shutdown phase does; returns when it is over.
+
+        Lambda sends SIGTERM to the runtime only when an extension is registered, then
+        waits its budget before SIGKILL; without extensions it kills at once.
+        """
+        if not self._begin_end(reason):
+            return
+        runtime = self.runtime
+        if runtime is not None and self.extensions.any_registered and reason == "spindown":
+            external = bool(self.extensions.external)
+            has_internal = len(self.extensions.external) < len(self.extensions.extensions)
+            total = EXTERNAL_BUDGET if external else INTERNAL_ONLY_BUDGET
+            share = (INTERNAL_ONLY_BUDGET if has_internal else RUNTIME_SHARE_EXTERNAL) if external else total
+            started = time.monotonic()
+            try:
+                runtime.send_signal(signal.SIGTERM)
+                runtime.wait(share)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+            _group_kill(runtime)
+            self._shutdown_extensions(reason, total - (time.monotonic() - started))
+        else:
+            if runtime is not None:
+                _group_kill(runtime)
+            self._shutdown_extensions(reason, EXTERNAL_BUDGET)
+        self._teardown()
+
+    def _shutdown_extensions(self, reason: str, budget: float) -> None:
+        """SHUTDOWN to the external extensions that asked for it; SIGKILL at the end of the budget."""
+        procs = [proc for _, proc in self.extension_procs if proc.poll() is None]
+        if procs and self.extensions.deliver_shutdown(reason, int(time.time() * 1000 + budget * 1000)):
+            give_up = time.monotonic() + max(0.0, budget)
+            for proc in procs:
+                try:
+                    proc.wait(max(0.0, give_up - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    pass
+        for proc in procs:
+            _group_kill(proc)
+
+    def _teardown(self) -> None:
+        with self.lock:
+            if self._torn_down:
+                return
+            self._torn_down = True
+            self.state = DEAD
+            connections = list(self.connections)
+        self.extensions.close()
+        for _ in range(len(connections) + self.slots + 1):
+            self.queue.put(None)
+        for connection in connections:
+            try:
+                connection.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if self.runtime is None:  # never started: no supervisor owns these
+            self.listener.close()
+            os.close(self._wake_r)
+            os.close(self._wake_w)
+        else:
+            try:
+                os.write(self._wake_w, b"x")
+            except OSError:
+                pass
+        self.on_dead(self)
