@@ -175,6 +175,7 @@ class Environment:
                 return
             self.init_failure = (error_type, body, returncode)
             self.init_ms = (time.monotonic() - self._started_at) * 1000
+            self.state = DEAD  # never handed another request: the next one starts a fresh environment
         self.drain_logs()
         self.console.out(self.platform.init_done(time.time(), self.init_ms, status, error_type))
         self.ready.set()
@@ -210,6 +211,10 @@ class Environment:
         inv.deadline_ms = int(time.time() * 1000 + self.config.timeout * 1000)
         inv.set_reporter(self.report)
         self.queue.put(inv)
+        if self.dead and self.runtime is not None and self.runtime.returncode is not None:
+            # It died between being chosen and now: nobody will take the invocation.
+            inv.abort(ERROR, lambda_errors.RUNTIME_EXIT,
+                      lambda_errors.runtime_exited(inv.request_id, self.runtime.returncode))
 
     def next_invocation(self, connection):
         """GET /next: the first call ends the runtime's init; blocks until an invocation (None: the end)."""
@@ -388,6 +393,7 @@ class Environment:
         with self.lock:
             ending = self.end_reason is not None  # killed by us: whoever ends it reports
             running = list(self.running.values())
+            self.state = DEAD  # before anyone hears of the crash: no request may be sent here now
         if not self.ready.is_set():
             self._init_failed(lambda_errors.RUNTIME_EXIT, None, code)
         if ending:
