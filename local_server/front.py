@@ -126,18 +126,18 @@ class FrontServer:
         except OSError:
             return False
 
-    def _read_body(self, req, reader: Reader, sock: socket.socket, limit: int):
-        """The body, or None after answering 413 (then the connection is reusable only if drained)."""
+    def _read_body(self, req, reader: Reader, sock: socket.socket, limit: int) -> tuple:
+        """(the body, True), or (None, whether the connection goes on) after answering 413."""
         headers = req.headers
         length = content_length(headers)
         if "100-continue" in headers.get("expect", "").lower():
             if length is not None and length > limit:
                 # The client waits for our word before sending: refuse and close, it never sends.
                 self._answer(sock, *self._too_large(req, length, close=True))
-                return None
+                return None, False
             sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
         try:
-            return reader.read_body(headers, limit)[0]
+            return reader.read_body(headers, limit)[0], True
         except BodyTooLarge as too_large:
             close = False
             if not too_large.consumed:
@@ -145,8 +145,7 @@ class FrontServer:
                     reader.discard(too_large.size)
                 else:
                     close = True
-            self._answer(sock, *self._too_large(req, too_large.size, close))
-            return None
+            return None, self._answer(sock, *self._too_large(req, too_large.size, close)) and not close
 
     def _too_large(self, req, size: int, close: bool) -> tuple:
         if req.headers.get("x-amz-invocation-type") == "Event" and size <= lambda_errors.MAX_REQUEST:
@@ -165,8 +164,9 @@ class FrontServer:
         if path.startswith(STREAM_PREFIX):
             return self._invoke(req, reader, sock, streaming=True)
         if path == HEALTH_PATH:
-            if self._read_body(req, reader, sock, 0 if req.method == "GET" else lambda_errors.MAX_REQUEST) is None:
-                return False
+            drained, alive = self._read_body(req, reader, sock, lambda_errors.MAX_REQUEST)
+            if drained is None:
+                return alive
             body = json.dumps({"status": "ok", **self.pool.stats()}).encode()
             return self._answer(sock, 200, [("Content-Type", "application/json")], body)
         return self._function_url(req, reader, sock, source_ip)
@@ -196,10 +196,10 @@ class FrontServer:
             name = _function_name(req.path, INVOKE_PREFIX, "invocations")
             kinds = ("RequestResponse", "Event", "DryRun")
         kind = req.headers.get("x-amz-invocation-type", "RequestResponse")
-        payload = self._read_body(req, reader, sock, MAX_EVENT_PAYLOAD if kind == "Event" and not streaming
-                                  else lambda_errors.MAX_REQUEST)
+        payload, alive = self._read_body(req, reader, sock, MAX_EVENT_PAYLOAD if kind == "Event" and not streaming
+                                         else lambda_errors.MAX_REQUEST)
         if payload is None:
-            return False
+            return alive
         client_context, refusal = self._client_context(req)
         if name is None:
             refusal = lambda_errors.unknown_operation(req.method, req.path)
@@ -224,9 +224,9 @@ class FrontServer:
         return self._run(inv, responder, sock)
 
     def _function_url(self, req, reader: Reader, sock: socket.socket, source_ip: str) -> bool:
-        body = self._read_body(req, reader, sock, lambda_errors.MAX_REQUEST)
+        body, alive = self._read_body(req, reader, sock, lambda_errors.MAX_REQUEST)
         if body is None:
-            return False
+            return alive
         request_id = new_request_id()
         http = function_url.HttpRequest(req.method, req.path, req.query, req.headers, req.raw_headers, body,
                                         source_ip, request_id)

@@ -145,6 +145,8 @@ class Reader:
                 del buf[:2]
             end = buf.find(b"\r\n\r\n", start)
             if end >= 0:
+                if end > limit:
+                    raise HttpError(431, f"request head larger than {limit} bytes")
                 break
             if len(buf) > limit:
                 raise HttpError(431, f"request head larger than {limit} bytes")

@@ -41,3 +41,8 @@ def child_memory(event, context):
 
 def pid(event, context):
     return os.getpid()
+
+
+def event_in_body(event, context):
+    """An API Gateway proxy answer whose body is the event it got."""
+    return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(event)}

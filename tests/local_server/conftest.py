@@ -7,11 +7,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from server_harness import our_runtime, runtime_environ  # noqa: E402
+from server_harness import our_runtime, runtime_environ
 
-from local_server.config import Config  # noqa: E402
-from local_server.console import MemoryConsole  # noqa: E402
-from local_server.server import LocalServer  # noqa: E402
+from local_server.config import Config
+from local_server.console import MemoryConsole
+from local_server.server import LocalServer
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def test_each_in_flight_request_gets_its_own_environment_and_429_past_the_maximu
     assert raised.value.response["Error"]["Code"] == "TooManyRequestsException"
     assert raised.value.response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
     gate.write_text("open")
-    for thread, results in held:
+    for thread, _ in held:
         thread.join(20)
     assert sorted(results[0].json() for _, results in held) == [0, 1]
     wait_until(lambda: server.pool.stats() == {"environments": 2, "busy": 0, "maxEnvironments": 2, "started": 2,

@@ -2,7 +2,7 @@
 
 import json
 
-from server_harness import Client, alive, invoke, lambda_client, scripted_runtime, wait_until
+from server_harness import Client, alive, invoke, scripted_runtime, wait_until
 
 
 def test_timeout_answer(serve):
@@ -92,7 +92,8 @@ def test_init_error_from_a_scripted_runtime(serve, tmp_path):
                                                     "SCRIPT_LOG": str(tmp_path / "log")})
     reply = invoke(server.port)
     assert reply.json() == {"errorType": "Runtime.Custom", "errorMessage": "x"}
-    assert (tmp_path / "log").read_text() == '{"call": "init_error", "status": 202}\n'
+    log = tmp_path / "log"
+    assert wait_until(lambda: log.exists() and log.read_text()) == '{"call": "init_error", "status": 202}\n'
 
 
 def test_init_timeout(serve):

@@ -3,7 +3,7 @@
 import base64
 import json
 
-from server_harness import ARN, HANDLERS, INVOKE, Client, call, invoke, lambda_client
+from server_harness import ARN, HANDLERS, Client, call, invoke, lambda_client, wait_until
 
 
 def test_echo_through_raw_http(serve):
@@ -75,8 +75,6 @@ def test_event_invocation_answers_202_and_runs(serve, tmp_path):
     target = tmp_path / "touched"
     reply = invoke(server.port, {"path": str(target)}, {"X-Amz-Invocation-Type": "Event"})
     assert (reply.status, reply.body) == (202, b"")
-    from server_harness import wait_until
-
     assert wait_until(lambda: target.exists() and target.read_text(), what="the Event invocation") == "touched"
 
 

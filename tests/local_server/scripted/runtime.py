@@ -14,7 +14,8 @@ Each event says what to do:
   {"drop": true}                         this worker closes its connection and stops
   {"post_twice": TEXT}                   answers, then answers the same invocation again
   {"error": {...}, "type": T}            POST /error
-Every status the API answers is appended to $SCRIPT_LOG as a JSON line.
+A function URL request carries these in its body. Every status the API answers is appended to
+$SCRIPT_LOG as a JSON line.
 Environment: SCRIPT_WORKERS=N (N connections calling /next at once), SCRIPT_EXTENSION=internal
 (register a no-op internal extension; on SIGTERM write $SCRIPT_MARKER and exit),
 SCRIPT_INIT_ERROR=TYPE (post /init/error and exit 1).
@@ -79,8 +80,8 @@ class Connection:
 
 
 def post(conn: Connection, path: str, body: bytes, headers: str = "") -> int:
-    status, _, _ = conn.call(f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\n{headers}Content-Length: {len(body)}\r\n\r\n",
-                             body)
+    status, _, _ = conn.call(
+        f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\n{headers}Content-Length: {len(body)}\r\n\r\n", body)
     return status
 
 
@@ -129,6 +130,10 @@ def serve(conn: Connection) -> None:
              "client_context": headers.get("lambda-runtime-client-context"),
              "arn": headers.get("lambda-runtime-invoked-function-arn"),
              "deadline_ms": int(headers["lambda-runtime-deadline-ms"])})
+        if isinstance(event, dict) and ("rawPath" in event or "httpMethod" in event):
+            # A function URL request: the instructions are its body.
+            text = event.get("body") or "{}"
+            event = json.loads(base64.b64decode(text) if event.get("isBase64Encoded") else text)
         if not isinstance(event, dict):
             event = {"respond": json.dumps(event)}
         if "exit" in event:
@@ -142,7 +147,7 @@ def serve(conn: Connection) -> None:
             with HELD_LOCK:
                 HELD["count"] += 1
                 HELD_LOCK.notify_all()
-                HELD_LOCK.wait_for(lambda: HELD["count"] >= event["hold"], 20)
+                HELD_LOCK.wait_for(lambda wanted=event["hold"]: HELD["count"] >= wanted, 20)
                 held = HELD["count"]
             event = {"respond": json.dumps({"held": held, "reply": event.get("reply")})}
         path = f"{API}/invocation/{request_id}"
