@@ -27,7 +27,9 @@ from .reports import ERROR, SUCCESS, TIMEOUT
 from .runtime_api import RuntimeApiConnection
 
 STARTING, READY, DEAD = "starting", "ready", "dead"
-SAMPLE_INTERVAL = 0.1  # seconds between memory samples while an invocation runs
+# Seconds between memory samples while an invocation runs: short enough to see a child
+# process that lives a moment (a Python child takes longer than this just to start).
+SAMPLE_INTERVAL = 0.01
 _KEEP_FINISHED = 256  # answered invocations remembered, so that a second post gets 403, not 400
 # Shutdown budgets (AWS "Extensions API", Shutdown phase): 500 ms with internal extensions only,
 # 2,000 ms with external ones, of which the runtime gets 300 ms (500 ms if it also has an
@@ -85,6 +87,7 @@ class Environment:
         self._torn_down = False
         self._started_at = 0.0
         self._pipes: dict = {}  # fd -> (process, writer)
+        self._sleeping = False  # the supervisor waits without a timeout (no memory samples)
 
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -234,6 +237,9 @@ class Environment:
                 inv.init_ms = self.init_ms if self.cold else None
                 self.cold = False
                 self.running[inv.request_id] = inv
+                wake, self._sleeping = self._sleeping, False
+            if wake:
+                self._wake()
             self.console.out(start)
             if self.extensions.any_registered:
                 self.extensions.deliver_invoke({
@@ -294,7 +300,7 @@ class Environment:
     def _supervise(self) -> None:
         selector = selectors.DefaultSelector()
         selector.register(self.listener, selectors.EVENT_READ, ("accept", None))
-        selector.register(self._wake_r, selectors.EVENT_READ, ("wake", None))
+        selector.register(self._wake_r, selectors.EVENT_READ, ("wake", self._wake_r))
         waiters = []
         for proc in [self.runtime] + [p for _, p in self.extension_procs]:
             for stream, write in ((proc.stdout, self.console.out), (proc.stderr, self.console.err)):
@@ -312,8 +318,9 @@ class Environment:
         while True:
             with self.lock:
                 busy = bool(self.running)
+                self._sleeping = not busy  # an invocation that starts now wakes us to sample
             events = selector.select(SAMPLE_INTERVAL if busy else None)
-            if not events:
+            if not events and self.running:
                 self.sample_memory()
             for key, _ in events:
                 kind, data = key.data
@@ -331,7 +338,7 @@ class Environment:
                     proc.wait()
                     self._exited(proc)
                 elif kind == "wake":
-                    os.read(self._wake_r, 64)
+                    os.read(data, 64)
             if self._torn_down and listening:
                 selector.unregister(self.listener)
                 self.listener.close()
@@ -339,8 +346,7 @@ class Environment:
             if not listening and not self._pipes and len(selector.get_map()) <= 1:
                 break
         selector.close()
-        os.close(self._wake_r)
-        os.close(self._wake_w)
+        self._close_wake_pipe()
 
     def _wait_exit(self, proc: subprocess.Popen) -> None:
         proc.wait()
@@ -505,11 +511,21 @@ class Environment:
                 pass
         if self.runtime is None:  # never started: no supervisor owns these
             self.listener.close()
+            self._close_wake_pipe()
+        else:
+            self._wake()
+        self.on_dead(self)
+
+    def _wake(self) -> None:
+        with self.lock:  # never a write to a closed (and maybe reused) descriptor
+            if self._wake_w >= 0:
+                try:
+                    os.write(self._wake_w, b"x")
+                except OSError:
+                    pass
+
+    def _close_wake_pipe(self) -> None:
+        with self.lock:
             os.close(self._wake_r)
             os.close(self._wake_w)
-        else:
-            try:
-                os.write(self._wake_w, b"x")
-            except OSError:
-                pass
-        self.on_dead(self)
+            self._wake_r = self._wake_w = -1

@@ -33,8 +33,9 @@ def gate(event, context):
 
 
 def child_memory(event, context):
-    """Allocates `mb` MB in a child process that has exited by the time the handler returns."""
-    code = f"b = bytearray({event['mb']} * 1024 * 1024)\nfor i in range(0, len(b), 4096): b[i] = 1\n"
+    """Work in a child process that holds `mb` MB for a moment and has exited when the handler returns."""
+    code = (f"import time\nb = bytearray({event['mb']} * 1024 * 1024)\n"
+            "for i in range(0, len(b), 4096): b[i] = 1\ntime.sleep(0.1)\n")
     subprocess.run([sys.executable, "-c", code], check=True)
     return "allocated"
 
