@@ -40,6 +40,7 @@ RUNTIME_SHARE_EXTERNAL = 0.3
 
 
 def _group_kill(proc: subprocess.Popen) -> None:
+    """SIGKILL to the process and its group (the processes it started), and wait until it is gone."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except OSError:
@@ -47,6 +48,10 @@ def _group_kill(proc: subprocess.Popen) -> None:
             proc.kill()
         except OSError:
             pass
+    try:
+        proc.wait(2)  # SIGKILL is not instant: the process ends when it is next scheduled
+    except subprocess.TimeoutExpired:
+        pass
 
 
 class Environment:

@@ -34,7 +34,8 @@ def test_start_end_report_in_order_with_init_duration_on_the_cold_start_only(ser
         f"START RequestId: {ids[1]} Version: $LATEST", f"END RequestId: {ids[1]}", f"REPORT RequestId: {ids[1]}"]
     text = server.console.stdout.decode()
     # The function's output sits between its START and END.
-    assert text.index(f"START RequestId: {ids[0]}") < text.index("printed line") < text.index(f"END RequestId: {ids[0]}")
+    start, end = text.index(f"START RequestId: {ids[0]}"), text.index(f"END RequestId: {ids[0]}")
+    assert start < text.index("printed line") < end
     (id0, duration0, billed0, memory0, used0, init0, tail0), (id1, duration1, billed1, memory1, used1, init1, tail1) = \
         _reports(server, 2)
     assert (id0, id1) == tuple(ids)

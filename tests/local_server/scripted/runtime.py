@@ -17,7 +17,8 @@ Each event says what to do:
 A function URL request carries these in its body. Every status the API answers is appended to
 $SCRIPT_LOG as a JSON line.
 Environment: SCRIPT_WORKERS=N (N connections calling /next at once), SCRIPT_EXTENSION=internal
-(register a no-op internal extension; on SIGTERM write $SCRIPT_MARKER and exit),
+(register a no-op internal extension; `internal-shutdown`: one that asks for SHUTDOWN),
+SCRIPT_MARKER=PATH (on SIGTERM write PATH, then exit unless SCRIPT_SIGTERM=ignore),
 SCRIPT_INIT_ERROR=TYPE (post /init/error and exit 1).
 """
 
@@ -166,12 +167,14 @@ def serve(conn: Connection) -> None:
                 log({"call": "response again", "status": post(conn, path + "/response", b'"again"')})
 
 
-def register_internal_extension() -> None:
+def register_internal_extension(events: str) -> None:
     conn = Connection()
     status, headers, body = conn.call(
-        "POST /2020-01-01/extension/register HTTP/1.1\r\nHost: x\r\n"
-        "Lambda-Extension-Name: scripted-graceful-shutdown\r\nContent-Length: 13\r\n\r\n", b'{"events":[]}')
+        "POST /2020-01-01/extension/register HTTP/1.1\r\nHost: x\r\nLambda-Extension-Name: scripted-graceful-shutdown"
+        f"\r\nContent-Length: {len(events)}\r\n\r\n", events.encode())
     log({"call": "register", "status": status, "body": json.loads(body)})
+    if status != 200:
+        return
     ext_id = headers["lambda-extension-identifier"]
 
     def block() -> None:
@@ -183,12 +186,12 @@ def register_internal_extension() -> None:
 
     threading.Thread(target=block, daemon=True).start()
 
-    def on_sigterm(signum, frame) -> None:
-        with open(os.environ["SCRIPT_MARKER"], "w") as f:
-            f.write("SIGTERM")
-        os._exit(0)
 
-    signal.signal(signal.SIGTERM, on_sigterm)
+def on_sigterm(signum, frame) -> None:
+    with open(os.environ["SCRIPT_MARKER"], "w") as f:
+        f.write("SIGTERM")
+    if os.environ.get("SCRIPT_SIGTERM") != "ignore":
+        os._exit(0)
 
 
 def main() -> None:
@@ -199,8 +202,12 @@ def main() -> None:
                       f"Lambda-Runtime-Function-Error-Type: {error_type}\r\n")
         log({"call": "init_error", "status": status})
         sys.exit(1)
+    if os.environ.get("SCRIPT_MARKER"):
+        signal.signal(signal.SIGTERM, on_sigterm)
     if os.environ.get("SCRIPT_EXTENSION") == "internal":
-        register_internal_extension()
+        register_internal_extension('{"events":[]}')
+    elif os.environ.get("SCRIPT_EXTENSION") == "internal-shutdown":
+        register_internal_extension('{"events":["SHUTDOWN"]}')
     workers = int(os.environ.get("SCRIPT_WORKERS", "1"))
     threads = [threading.Thread(target=serve, args=(Connection(),), daemon=True) for _ in range(workers)]
     for thread in threads:
