@@ -109,8 +109,9 @@ def _parser(environ: dict) -> argparse.ArgumentParser:
         epilog=f"Health: GET {HEALTH_PATH} answers without invoking. Environment, as Lambda and the RIE read "
                "it: _HANDLER, AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, "
                "AWS_LAMBDA_FUNCTION_TIMEOUT, AWS_LAMBDA_LOG_FORMAT, AWS_LAMBDA_MAX_CONCURRENCY, AWS_REGION.")
-    parser.add_argument("command", nargs="*", help="the runtime to start in each environment, with its "
-                        f"arguments (default: {' '.join(DEFAULT_COMMAND)})")
+    parser.add_argument("command", nargs=argparse.REMAINDER,
+                        help="the runtime to start in each environment, with its arguments, after the options "
+                             f"(default: {' '.join(DEFAULT_COMMAND)})")
     parser.add_argument("--host", default=get("LAMBDA_LOCAL_HOST", "0.0.0.0"), help="address to listen on")
     parser.add_argument("--port", type=int, default=int(get("LAMBDA_LOCAL_PORT") or DEFAULT_PORT),
                         help=f"port to listen on, 0 for any (default {DEFAULT_PORT}, like the RIE)")
