@@ -13,7 +13,6 @@ from __future__ import annotations
 import collections
 import json
 import os
-import queue
 import selectors
 import signal
 import socket
@@ -24,7 +23,7 @@ import time
 from . import lambda_errors, process_tree
 from .extensions_api import ExtensionsApi
 from .reports import ERROR, SUCCESS, TIMEOUT
-from .runtime_api import RuntimeApiConnection
+from .runtime_api import END, RuntimeApiConnection
 
 STARTING, READY, DEAD = "starting", "ready", "dead"
 # Seconds between memory samples while an invocation runs: short enough to see a child
@@ -74,7 +73,8 @@ class Environment:
         self.state = STARTING
         self.lock = threading.Lock()
         self.log_lock = threading.Lock()
-        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.pending: collections.deque = collections.deque()  # invocations no runtime has taken yet
+        self.parked: list = []  # connections whose runtime waits at /next
         self.running: dict = {}  # request id -> invocation the runtime holds
         self.finished: collections.OrderedDict = collections.OrderedDict()
         self.connections: list = []
@@ -214,44 +214,64 @@ class Environment:
 
     # --- invocations ---------------------------------------------------------------------------
 
-    def dispatch(self, inv) -> None:
-        """Queues an invocation for the next `/next`; its deadline starts now."""
+    def dispatch(self, inv):
+        """Hands an invocation to the runtime; its deadline starts now.
+
+        Returns the parked connection of a runtime waiting at /next for the caller to drive
+        itself, or None when it went to a connection's own thread (managed instances) or
+        waits in the queue for the runtime's next `/next`.
+        """
         inv.deadline_ms = int(time.time() * 1000 + self.config.timeout * 1000)
         inv.set_reporter(self.report)
-        self.queue.put(inv)
-        if self.dead and self.runtime is not None and self.runtime.returncode is not None:
+        conn = None
+        with self.lock:
+            if self.parked:
+                conn = self.parked.pop()
+            else:
+                self.pending.append(inv)
+        if conn is not None and self.managed:
+            conn.hand_over(inv)  # each worker's connection is driven by its own thread
+            return None
+        if conn is None and self.dead and self.runtime is not None and self.runtime.returncode is not None:
             # It died between being chosen and now: nobody will take the invocation.
             inv.abort(ERROR, lambda_errors.RUNTIME_EXIT,
                       lambda_errors.runtime_exited(inv.request_id, self.runtime.returncode))
+        return conn
 
-    def next_invocation(self, connection):
-        """GET /next: the first call ends the runtime's init; blocks until an invocation (None: the end)."""
-        if not self._runtime_at_next:
+    def park(self, connection):
+        """GET /next: a queued invocation to drive now; None once parked; END when the environment is gone."""
+        with self.lock:
+            if self._torn_down:
+                return END
+            if self.pending:
+                return self.pending.popleft()
+            self.parked.append(connection)
+        if not self._runtime_at_next:  # the runtime's first /next ends its init
             self._runtime_at_next = True
             self._check_init()
-        while True:
-            inv = self.queue.get()
-            if inv is None:
-                return None
-            if not inv.claim():
-                continue  # it ended while queued (a timeout)
-            inv.connection = connection
-            start = self.platform.start(inv.request_id, time.time())
-            inv.add_log(start)
-            with self.lock:
-                inv.init_ms = self.init_ms if self.cold else None
-                self.cold = False
-                self.running[inv.request_id] = inv
-                wake, self._sleeping = self._sleeping, False
-            if wake:
-                self._wake()
-            self.console.out(start)
-            if self.extensions.any_registered:
-                self.extensions.deliver_invoke({
-                    "eventType": "INVOKE", "deadlineMs": inv.deadline_ms, "requestId": inv.request_id,
-                    "invokedFunctionArn": self.config.function_arn,
-                    "tracing": {"type": "X-Amzn-Trace-Id", "value": inv.trace_id} if inv.trace_id else {}})
-            return inv
+        return None
+
+    def begin(self, inv, connection) -> bool:
+        """The runtime takes `inv`: START, and the INVOKE event for extensions; False if it ended already."""
+        if not inv.claim():
+            return False
+        inv.connection = connection
+        start = self.platform.start(inv.request_id, time.time())
+        inv.add_log(start)
+        with self.lock:
+            inv.init_ms = self.init_ms if self.cold else None
+            self.cold = False
+            self.running[inv.request_id] = inv
+            wake, self._sleeping = self._sleeping, False
+        if wake:
+            self._wake()
+        self.console.out(start)
+        if self.extensions.any_registered:
+            self.extensions.deliver_invoke({
+                "eventType": "INVOKE", "deadlineMs": inv.deadline_ms, "requestId": inv.request_id,
+                "invokedFunctionArn": self.config.function_arn,
+                "tracing": {"type": "X-Amzn-Trace-Id", "value": inv.trace_id} if inv.trace_id else {}})
+        return True
 
     def find_invocation(self, request_id: str):
         with self.lock:
@@ -286,6 +306,8 @@ class Environment:
         with self.lock:
             if connection in self.connections:
                 self.connections.remove(connection)
+            if connection in self.parked:
+                self.parked.remove(connection)
             if not self.managed:
                 return
             lost = [inv for inv in self.running.values() if inv.connection is connection]
@@ -421,14 +443,10 @@ class Environment:
         threading.Thread(target=self.shutdown, args=("failure",), daemon=True).start()
 
     def _queued(self) -> list:
-        found = []
-        while True:
-            try:
-                inv = self.queue.get_nowait()
-            except queue.Empty:
-                return found
-            if inv is not None:
-                found.append(inv)
+        with self.lock:
+            found = list(self.pending)
+            self.pending.clear()
+        return found
 
     # --- the end -------------------------------------------------------------------------------
 
@@ -506,9 +524,10 @@ class Environment:
             self._torn_down = True
             self.state = DEAD
             connections = list(self.connections)
+            parked, self.parked = self.parked, []
         self.extensions.close()
-        for _ in range(len(connections) + self.slots + 1):
-            self.queue.put(None)
+        for connection in parked:
+            connection.give_back(broken=True)
         for connection in connections:
             try:
                 connection.sock.shutdown(socket.SHUT_RDWR)

@@ -6,6 +6,8 @@ invocation in the background), an invocation runs the same way; only its respond
 
 from __future__ import annotations
 
+import time
+
 from . import lambda_errors
 from .reports import TIMEOUT
 
@@ -31,8 +33,13 @@ def run(pool, inv, timeout: float, wait: bool = False) -> bool:
             # (its slot stays taken until the runtime answers, or the worker dies).
             inv.late_ok = True
             inv.on_late_end = lambda: pool.release(env)
-        env.dispatch(inv)
-        if not inv.done.wait(timeout):
+        deadline = time.monotonic() + timeout
+        conn = env.dispatch(inv)
+        usable = True
+        if conn is not None:
+            # The runtime waits at /next: this thread writes the event and reads the answer itself.
+            usable = conn.drive(inv, deadline)
+        if not inv.done.wait(max(0.0, deadline - time.monotonic())):
             ended_it = inv.abort(TIMEOUT, lambda_errors.SANDBOX_TIMEDOUT,
                                  lambda_errors.timed_out(inv.request_id, timeout))
             if ended_it and env.managed:
@@ -43,6 +50,8 @@ def run(pool, inv, timeout: float, wait: bool = False) -> bool:
             with inv.lock:
                 inv.late_ok, inv.on_late_end = False, None
         inv.report()
+        if conn is not None:
+            conn.finish(usable)
         if release:
             env.wait_extensions(timeout - inv.duration_ms / 1000)
         return True

@@ -15,6 +15,8 @@ import base64
 import binascii
 import json
 import socket
+import threading
+import time
 
 from . import extensions_api, lambda_errors
 from .http_wire import (
@@ -38,6 +40,10 @@ ERROR_TYPE = "lambda-runtime-function-error-type"
 ERROR_BODY = "lambda-runtime-function-error-body"
 MAX_ERROR_BODY = lambda_errors.MAX_BUFFERED_RESPONSE
 _PIECE = 64 * 1024
+
+END = object()  # what Environment.park answers when the environment is gone
+# How long a driver waits for the runtime's next /next before giving the connection back.
+_REPARK_WAIT = 0.001
 
 _ACCEPTED = (b"HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n"
              b'{"status":"OK"}')
@@ -98,30 +104,151 @@ def _trailer_error(trailers: dict) -> tuple:
 
 
 class RuntimeApiConnection:
-    """One connection from the runtime (or a worker, or an extension) to the environment's API."""
+    """One connection from the runtime (or a worker, or an extension) to the environment's API.
+
+    Its own thread reads what the runtime sends. When the runtime waits at `/next` with no
+    invocation queued, the connection is parked, and the thread that receives the next
+    request (the front server's) drives it: it writes the event and reads the answer
+    itself, so that no other thread has to wake up between a caller and the runtime.
+    Then the connection is given back to its own thread.
+    """
 
     def __init__(self, env, sock: socket.socket) -> None:
         self.env = env
         self.sock = sock
+        self.reader = Reader(sock)
+        self.resume = threading.Event()  # set when the connection is given back (or closed)
+        self.assigned = None  # an invocation handed to this connection's own thread to drive
+        self.closed = False
+        self.at_next = False  # the runtime has asked for its next event (the head is read)
 
     def serve(self) -> None:
-        reader = Reader(self.sock)
+        """The connection's own thread."""
+        reader = self.reader
         try:
-            while True:
-                head = reader.read_head()
-                if head is None:
-                    break
-                if not self._handle(parse_request_head(head), reader):
+            while not self.closed:
+                if not self.at_next:
+                    head = reader.read_head()
+                    if head is None:
+                        break
+                    req = parse_request_head(head)
+                    if not (req.path == NEXT_PATH and req.method == "GET"):
+                        if not self._handle(req, reader):
+                            break
+                        continue
+                self.at_next = False
+                inv = self.env.park(self)
+                if inv is None:  # parked: a driver takes it from here, and gives it back
+                    self.resume.wait()
+                    self.resume.clear()
+                    inv, self.assigned = self.assigned, None
+                    if inv is None:
+                        continue
+                if inv is END or not self.drive(inv):
                     break
         except HttpError as error:
             self._send(_reply(error.status, "InvalidRequest", error.message))
         except (OSError, PeerClosed):
             pass
         finally:
+            self.closed = True
             try:
                 self.sock.close()
             finally:
                 self.env.connection_closed(self)
+
+    def drive(self, inv, deadline: float | None = None) -> bool:
+        """Gives `inv` to the runtime waiting at /next and serves the connection until it is answered.
+
+        With a deadline (monotonic), stops reading when it passes. False if the connection broke.
+        """
+        if not self.env.begin(inv, self):
+            self.at_next = True  # it ended before it started: the runtime still waits
+            return True
+        reader = self.reader
+        try:
+            if deadline is not None:
+                reader.deadline = deadline
+                self.sock.settimeout(max(0.001, deadline - time.monotonic()))
+            self.sock.sendall(next_reply(inv, self.env.function_arn_bytes))
+            while not inv.done.is_set():
+                head = reader.read_head()
+                if head is None:
+                    return False
+                req = parse_request_head(head)
+                if req.path == NEXT_PATH and req.method == "GET":
+                    self.at_next = True  # asks for more without answering: it stays parked
+                    return True
+                if not self._handle(req, reader):
+                    return False
+            return True
+        except socket.timeout:
+            return True  # the caller reports the timeout (and, outside managed instances, kills all)
+        except HttpError as error:
+            self._send(_reply(error.status, "InvalidRequest", error.message))
+            return False
+        except (OSError, PeerClosed):
+            return False
+        finally:
+            reader.deadline = None
+
+    def finish(self, usable: bool) -> None:
+        """A driver is done: park the connection again if the runtime is back at /next, else give it back.
+
+        A runtime asks for its next event as soon as it hears 202: reading that request here
+        saves waking the connection's own thread for it.
+        """
+        if not usable:
+            self.give_back(broken=True)
+            return
+        try:
+            if not self.at_next:
+                self.sock.settimeout(_REPARK_WAIT)
+                head = self.reader.read_head()
+                if head is None:
+                    self.give_back(broken=True)
+                    return
+                if parse_request_head(head).target != NEXT_PATH or not head.startswith(b"GET "):
+                    self.reader.buf[:0] = head + b"\r\n\r\n"  # for the connection's own thread
+                    self.give_back()
+                    return
+                self.at_next = True
+        except socket.timeout:
+            self.give_back()
+            return
+        except (OSError, PeerClosed, HttpError):
+            self.give_back(broken=True)
+            return
+        finally:
+            try:
+                self.sock.settimeout(None)
+            except OSError:
+                pass
+        self.at_next = False
+        inv = self.env.park(self)
+        if inv is END:
+            self.give_back(broken=True)
+        elif inv is not None:
+            self.hand_over(inv)
+
+    def give_back(self, broken: bool = False) -> None:
+        """A driver is done with the connection: its own thread goes on reading it (or ends)."""
+        try:
+            self.sock.settimeout(None)
+        except OSError:
+            pass
+        if broken:
+            self.closed = True
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.resume.set()
+
+    def hand_over(self, inv) -> None:
+        """Gives a parked connection's own thread an invocation to drive (managed instances)."""
+        self.assigned = inv
+        self.resume.set()
 
     def _send(self, data: bytes) -> None:
         try:
@@ -132,12 +259,7 @@ class RuntimeApiConnection:
     def _handle(self, req, reader: Reader) -> bool:
         """Serves one request; False when the connection must end."""
         path = req.path
-        if path == NEXT_PATH and req.method == "GET":
-            inv = self.env.next_invocation(self)
-            if inv is None:
-                return False  # the environment is going away
-            reply = next_reply(inv, self.env.function_arn_bytes)
-        elif path.startswith(INVOCATION_PREFIX) and req.method == "POST":
+        if path.startswith(INVOCATION_PREFIX) and req.method == "POST":
             reply = self._invocation_post(path, req, reader)
         elif path == INIT_ERROR_PATH and req.method == "POST":
             reply = self._init_error(req, reader)
