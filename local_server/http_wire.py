@@ -9,7 +9,6 @@ server's own cost is added to every invocation's latency.
 from __future__ import annotations
 
 import socket
-import time
 
 MAX_HEAD = 64 * 1024  # request line and headers; more is not an HTTP client we serve
 _RECV = 65536
@@ -123,28 +122,17 @@ LAST_CHUNK = b"0\r\n\r\n"
 
 
 class Reader:
-    """A socket read through one buffer: heads, sized bodies, chunked bodies.
+    """A socket read through one buffer: heads, sized bodies, chunked bodies."""
 
-    With a `deadline` (time.monotonic()), reading past it raises socket.timeout: the socket's
-    own timeout bounds each wait, this bounds a body that trickles in.
-    """
-
-    __slots__ = ("buf", "deadline", "sock")
+    __slots__ = ("buf", "sock")
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.buf = bytearray()
-        self.deadline: float | None = None
-
-    def _check_deadline(self) -> None:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise socket.timeout("deadline passed")
 
     def _recv(self) -> int:
         data = self.sock.recv(_RECV)
         self.buf += data
-        if self.deadline is not None:
-            self._check_deadline()
         return len(data)
 
     def read_head(self, limit: int = MAX_HEAD) -> bytes | None:
@@ -188,8 +176,6 @@ class Reader:
             if not got:
                 raise PeerClosed(f"the connection closed after {have} of {n} body bytes")
             have += got
-            if self.deadline is not None:
-                self._check_deadline()
         return bytes(body)
 
     def discard(self, n: int) -> None:

@@ -33,21 +33,18 @@ def run(pool, inv, timeout: float, wait: bool = False) -> bool:
             # (its slot stays taken until the runtime answers, or the worker dies).
             inv.late_ok = True
             inv.on_late_end = lambda: pool.release(env)
-        deadline = time.monotonic() + timeout
+        pool.watchdog.watch(inv, time.monotonic() + timeout, lambda inv: _timed_out(env, inv, timeout))
         conn = env.dispatch(inv)
         usable = True
         if conn is not None:
             # The runtime waits at /next: this thread writes the event and reads the answer itself.
-            usable = conn.drive(inv, deadline)
-        if not inv.done.wait(max(0.0, deadline - time.monotonic())):
-            ended_it = inv.abort(TIMEOUT, lambda_errors.SANDBOX_TIMEDOUT,
-                                 lambda_errors.timed_out(inv.request_id, timeout))
-            if ended_it and env.managed:
-                release = False
-            elif ended_it:
-                env.reset("timeout")  # Lambda resets the environment: the next request starts a fresh one
-        if release and env.managed:
-            with inv.lock:
+            usable = conn.drive(inv)
+        inv.done.wait()  # the watchdog ends it at the deadline
+        pool.watchdog.forget(inv)
+        with inv.lock:
+            if env.managed and inv.status == TIMEOUT and inv.late_ok:
+                release = False  # the runtime still holds it
+            else:
                 inv.late_ok, inv.on_late_end = False, None
         inv.report()
         if conn is not None:
@@ -58,3 +55,10 @@ def run(pool, inv, timeout: float, wait: bool = False) -> bool:
     finally:
         if release:
             pool.release(env)
+
+
+def _timed_out(env, inv, timeout: float) -> None:
+    """The watchdog's call at the deadline: Lambda's timeout answer, and the environment reset."""
+    if inv.abort(TIMEOUT, lambda_errors.SANDBOX_TIMEDOUT, lambda_errors.timed_out(inv.request_id, timeout)) \
+            and not env.managed:
+        env.reset("timeout")  # the next request starts a fresh one; a blocked driver sees the socket close

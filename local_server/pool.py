@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 
 from .environment import Environment
+from .watchdog import Watchdog
 
 
 class Pool:
@@ -26,6 +27,7 @@ class Pool:
         self.task_root = config.task_root
         self.closed = False
         self.started = 0  # environments started, ever (tests and the health path read it)
+        self.watchdog = Watchdog()
 
     def _new(self) -> Environment:
         # Called with the lock held; the caller starts it after releasing the lock.
@@ -136,3 +138,4 @@ class Pool:
             thread.start()
         for thread in threads:
             thread.join(5)
+        self.watchdog.stop()

@@ -14,9 +14,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import select
 import socket
 import threading
-import time
 
 from . import extensions_api, lambda_errors
 from .http_wire import (
@@ -157,40 +157,33 @@ class RuntimeApiConnection:
             finally:
                 self.env.connection_closed(self)
 
-    def drive(self, inv, deadline: float | None = None) -> bool:
+    def drive(self, inv) -> bool:
         """Gives `inv` to the runtime waiting at /next and serves the connection until it is answered.
 
-        With a deadline (monotonic), stops reading when it passes. False if the connection broke.
+        False if the connection broke (as it does when a timeout kills the runtime).
         """
         if not self.env.begin(inv, self):
             self.at_next = True  # it ended before it started: the runtime still waits
             return True
         reader = self.reader
         try:
-            if deadline is not None:
-                reader.deadline = deadline
-                self.sock.settimeout(max(0.001, deadline - time.monotonic()))
             self.sock.sendall(next_reply(inv, self.env.function_arn_bytes))
-            while not inv.done.is_set():
+            alive = True
+            while alive and not inv.done.is_set():
                 head = reader.read_head()
                 if head is None:
                     return False
                 req = parse_request_head(head)
                 if req.path == NEXT_PATH and req.method == "GET":
                     self.at_next = True  # asks for more without answering: it stays parked
-                    return True
-                if not self._handle(req, reader):
-                    return False
-            return True
-        except socket.timeout:
-            return True  # the caller reports the timeout (and, outside managed instances, kills all)
+                    break
+                alive = self._handle(req, reader)
+            return alive
         except HttpError as error:
             self._send(_reply(error.status, "InvalidRequest", error.message))
             return False
         except (OSError, PeerClosed):
             return False
-        finally:
-            reader.deadline = None
 
     def finish(self, usable: bool) -> None:
         """A driver is done: park the connection again if the runtime is back at /next, else give it back.
@@ -198,32 +191,11 @@ class RuntimeApiConnection:
         A runtime asks for its next event as soon as it hears 202: reading that request here
         saves waking the connection's own thread for it.
         """
-        if not usable:
-            self.give_back(broken=True)
+        if usable and not self.at_next:
+            usable = self._read_next()
+        if not usable or not self.at_next:
+            self.give_back(broken=not usable)
             return
-        try:
-            if not self.at_next:
-                self.sock.settimeout(_REPARK_WAIT)
-                head = self.reader.read_head()
-                if head is None:
-                    self.give_back(broken=True)
-                    return
-                if parse_request_head(head).target != NEXT_PATH or not head.startswith(b"GET "):
-                    self.reader.buf[:0] = head + b"\r\n\r\n"  # for the connection's own thread
-                    self.give_back()
-                    return
-                self.at_next = True
-        except socket.timeout:
-            self.give_back()
-            return
-        except (OSError, PeerClosed, HttpError):
-            self.give_back(broken=True)
-            return
-        finally:
-            try:
-                self.sock.settimeout(None)
-            except OSError:
-                pass
         self.at_next = False
         inv = self.env.park(self)
         if inv is END:
@@ -231,12 +203,43 @@ class RuntimeApiConnection:
         elif inv is not None:
             self.hand_over(inv)
 
+    def _read_next(self) -> bool:
+        """Reads the runtime's GET /next if it comes at once (sets at_next); False if the connection broke."""
+        reader = self.reader
+        try:
+            if b"\r\n\r\n" not in reader.buf:
+                data = self._recv_soon()
+                if data is None:
+                    return True  # not back yet: its own thread waits for it
+                if not data:
+                    return False
+                reader.buf += data
+            head = reader.read_head()  # (the rest of a head split across packets, if ever)
+        except (OSError, PeerClosed, HttpError):
+            return False
+        if head is None:
+            return False
+        if head.startswith(b"GET ") and parse_request_head(head).path == NEXT_PATH:
+            self.at_next = True
+        else:
+            reader.buf[:0] = head + b"\r\n\r\n"  # something else: for the connection's own thread
+        return True
+
+    def _recv_soon(self) -> bytes | None:
+        """What the runtime sent, waiting at most _REPARK_WAIT; None if nothing came."""
+        try:
+            return self.sock.recv(65536, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            pass
+        if not select.select([self.sock], [], [], _REPARK_WAIT)[0]:
+            return None
+        try:
+            return self.sock.recv(65536, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return None
+
     def give_back(self, broken: bool = False) -> None:
         """A driver is done with the connection: its own thread goes on reading it (or ends)."""
-        try:
-            self.sock.settimeout(None)
-        except OSError:
-            pass
         if broken:
             self.closed = True
             try:
