@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 
-from .config import HEALTH_PATH, Config, ConfigError
+from .config import HEALTH_PATH, Config, ConfigError, HelpRequested, usage
 from .server import LocalServer
 
 
@@ -16,6 +16,9 @@ def main(argv: list | None = None, environ: dict | None = None) -> int:
     try:
         config = Config.from_args(sys.argv[1:] if argv is None else argv, environ)
         server = LocalServer(config)
+    except HelpRequested:
+        sys.stdout.write(usage() + "\n")
+        return 0
     except ConfigError as problem:
         sys.stderr.write(f"local-server: {problem}\n")
         return 2

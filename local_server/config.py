@@ -6,8 +6,6 @@ reads the environment later.
 
 from __future__ import annotations
 
-import argparse
-
 DEFAULT_PORT = 8080  # the RIE's
 DEFAULT_MAX_ENVIRONMENTS = 4
 # CreateFunction's defaults (botocore lambda service-2.json): MemorySize "The default value
@@ -62,7 +60,8 @@ class Config:
 
     @classmethod
     def from_args(cls, argv: list, environ: dict) -> Config:
-        args = _parser(environ).parse_args(argv)
+        """Settings from the command line and the environment; ConfigError (one line) if they cannot work."""
+        args, command = _parse(argv, environ)
         get = environ.get
         try:
             timeout = _number(get("AWS_LAMBDA_FUNCTION_TIMEOUT"), "AWS_LAMBDA_FUNCTION_TIMEOUT", DEFAULT_TIMEOUT)
@@ -72,20 +71,22 @@ class Config:
             max_concurrency = int(_number(concurrency, "AWS_LAMBDA_MAX_CONCURRENCY", 1)) if concurrency else None
         except ValueError as problem:
             raise ConfigError(str(problem)) from None
-        if args.max_environments < 1:
+        if args["max-environments"] < 1:
             raise ConfigError("--max-environments must be at least 1")
-        log_format = (get("AWS_LAMBDA_LOG_FORMAT") or "Text")
+        if args["http-events"] not in ("v2", "v1"):
+            raise ConfigError(f"--http-events must be v2 or v1, not {args['http-events']!r}")
+        log_format = get("AWS_LAMBDA_LOG_FORMAT") or "Text"
         return cls(
-            host=args.host, port=args.port, command=args.command or None,
-            handler=args.handler if args.handler is not None else get("_HANDLER", ""),
-            task_root=args.task_root, code_dir=args.code or None,
+            host=args["host"], port=args["port"], command=command or None,
+            handler=args["handler"] if args["handler"] is not None else get("_HANDLER", ""),
+            task_root=args["task-root"], code_dir=args["code"] or None,
             function_name=get("AWS_LAMBDA_FUNCTION_NAME") or DEFAULT_FUNCTION_NAME,
-            memory_mb=memory, timeout=timeout, init_timeout=args.init_timeout,
+            memory_mb=memory, timeout=timeout, init_timeout=args["init-timeout"],
             region=get("AWS_REGION") or get("AWS_DEFAULT_REGION") or "us-east-1",
-            max_environments=args.max_environments, max_concurrency=max_concurrency,
+            max_environments=args["max-environments"], max_concurrency=max_concurrency,
             log_format="JSON" if log_format.upper() == "JSON" else "Text",
-            http_events=args.http_events, extensions_dir=args.extensions_dir,
-            poll_interval=args.poll_interval, prewarm=args.prewarm, environ=dict(environ))
+            http_events=args["http-events"], extensions_dir=args["extensions-dir"],
+            poll_interval=args["poll-interval"], prewarm=args["prewarm"], environ=dict(environ))
 
 
 def _number(text: str | None, name: str, default: float) -> float:
@@ -100,42 +101,74 @@ def _number(text: str | None, name: str, default: float) -> float:
     return value
 
 
-def _parser(environ: dict) -> argparse.ArgumentParser:
-    get = environ.get
-    parser = argparse.ArgumentParser(
-        prog="python3 -m local_server",
-        description="A local AWS Lambda server: the Invoke API, response streaming, plain HTTP as a "
-                    "function URL, one execution environment per concurrent request, hot reload.",
-        epilog=f"Health: GET {HEALTH_PATH} answers without invoking. Environment, as Lambda and the RIE read "
-               "it: _HANDLER, AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, "
-               "AWS_LAMBDA_FUNCTION_TIMEOUT, AWS_LAMBDA_LOG_FORMAT, AWS_LAMBDA_MAX_CONCURRENCY, AWS_REGION.")
-    parser.add_argument("command", nargs=argparse.REMAINDER,
-                        help="the runtime to start in each environment, with its arguments, after the options "
-                             f"(default: {' '.join(DEFAULT_COMMAND)})")
-    parser.add_argument("--host", default=get("LAMBDA_LOCAL_HOST", "0.0.0.0"), help="address to listen on")
-    parser.add_argument("--port", type=int, default=int(get("LAMBDA_LOCAL_PORT") or DEFAULT_PORT),
-                        help=f"port to listen on, 0 for any (default {DEFAULT_PORT}, like the RIE)")
-    parser.add_argument("--handler", default=None, help="the handler (default: $_HANDLER)")
-    parser.add_argument("--task-root", default=get("LAMBDA_TASK_ROOT") or "/var/task",
-                        help="the function's code as the image installed it (default: $LAMBDA_TASK_ROOT)")
-    parser.add_argument("--code", default=get("LAMBDA_LOCAL_CODE"),
-                        help="a code folder to serve over the task root and reload on change "
-                             "($LAMBDA_LOCAL_CODE)")
-    parser.add_argument("--max-environments", type=int,
-                        default=int(get("LAMBDA_LOCAL_MAX_ENVIRONMENTS") or DEFAULT_MAX_ENVIRONMENTS),
-                        help="concurrent execution environments; past them, 429 "
-                             f"(default {DEFAULT_MAX_ENVIRONMENTS}; $LAMBDA_LOCAL_MAX_ENVIRONMENTS)")
-    parser.add_argument("--http-events", choices=("v2", "v1"), default=get("LAMBDA_LOCAL_HTTP_EVENTS") or "v2",
-                        help="plain HTTP requests as function URL events (v2, default) or API Gateway "
-                             "REST proxy events (v1) ($LAMBDA_LOCAL_HTTP_EVENTS)")
-    parser.add_argument("--init-timeout", type=float, default=DEFAULT_INIT_TIMEOUT,
-                        help=f"seconds an environment may take to initialise (default {DEFAULT_INIT_TIMEOUT:g}, "
-                             "Lambda's)")
-    parser.add_argument("--extensions-dir", default="/opt/extensions",
-                        help="external extensions to start in each environment (default /opt/extensions)")
-    parser.add_argument("--poll-interval", type=float, default=DEFAULT_POLL_INTERVAL,
-                        help=f"seconds between looks at the code folder (default {DEFAULT_POLL_INTERVAL:g})")
-    parser.add_argument("--prewarm", type=int, default=int(get("LAMBDA_LOCAL_PREWARM") or 0),
-                        help="environments to start before the first request (default 0, as Lambda "
-                             "starts on demand; $LAMBDA_LOCAL_PREWARM)")
-    return parser
+# The options: name, the environment variable that sets it too, type, default, help.
+# (A table and a small parser rather than argparse: argparse and gettext are half a
+# megabyte of memory for the whole life of the server.)
+OPTIONS = [
+    ("host", "LAMBDA_LOCAL_HOST", str, "0.0.0.0", "address to listen on"),
+    ("port", "LAMBDA_LOCAL_PORT", int, DEFAULT_PORT, "port to listen on, 0 for any (the RIE's is 8080)"),
+    ("handler", "_HANDLER", str, None, "the handler, e.g. app.handler"),
+    ("task-root", "LAMBDA_TASK_ROOT", str, "/var/task", "the function's code as the image installed it"),
+    ("code", "LAMBDA_LOCAL_CODE", str, None, "a code folder served over the task root, reloaded when it changes"),
+    ("max-environments", "LAMBDA_LOCAL_MAX_ENVIRONMENTS", int, DEFAULT_MAX_ENVIRONMENTS,
+     "concurrent execution environments; past them, requests get 429"),
+    ("http-events", "LAMBDA_LOCAL_HTTP_EVENTS", str, "v2",
+     "plain HTTP requests as function URL events (v2) or API Gateway REST proxy events (v1)"),
+    ("init-timeout", None, float, DEFAULT_INIT_TIMEOUT, "seconds an environment may take to initialise (Lambda's)"),
+    ("extensions-dir", None, str, "/opt/extensions", "external extensions to start in each environment"),
+    ("poll-interval", None, float, DEFAULT_POLL_INTERVAL, "seconds between looks at the code folder"),
+    ("prewarm", "LAMBDA_LOCAL_PREWARM", int, 0, "environments to start before the first request "
+                                                 "(Lambda starts them on demand)"),
+]
+
+
+def usage() -> str:
+    lines = ["usage: python3 -m local_server [options] [RUNTIME COMMAND [ARGS...]]", "",
+             "A local AWS Lambda server: the Invoke API, response streaming, plain HTTP as a function URL,",
+             "one execution environment per concurrent request, hot reload. The runtime command comes",
+             f"after the options (default: {' '.join(DEFAULT_COMMAND)}).", "", "options (environment variable):"]
+    for name, env, _, default, text in OPTIONS:
+        shown = f" (${env})" if env else ""
+        lines.append(f"  --{name:18} {text}{shown}" + (f"; default {default}" if default is not None else ""))
+    lines += ["", f"GET {HEALTH_PATH} answers without invoking. Read from the environment as Lambda and the RIE",
+              "read them: AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, AWS_LAMBDA_FUNCTION_TIMEOUT,",
+              "AWS_LAMBDA_LOG_FORMAT, AWS_LAMBDA_MAX_CONCURRENCY, AWS_REGION."]
+    return "\n".join(lines)
+
+
+class HelpRequested(Exception):
+    """--help: the caller prints usage() and exits 0."""
+
+
+def _parse(argv: list, environ: dict) -> tuple:
+    """({option: value}, the runtime command): options first, then the command and its arguments."""
+    table = {name: (env, kind, default) for name, env, kind, default, _ in OPTIONS}
+    values = {}
+    for name, (env, kind, default) in table.items():
+        text = environ.get(env) if env else None
+        values[name] = _convert(name, kind, text) if text else default
+    index = 0
+    while index < len(argv) and argv[index].startswith("-"):
+        arg = argv[index]
+        index += 1
+        if arg == "--":
+            break
+        if arg in ("-h", "--help"):
+            raise HelpRequested
+        name, sep, text = arg[2:].partition("=")
+        if not arg.startswith("--") or name not in table:
+            raise ConfigError(f"unknown option {arg}: see --help")
+        if not sep:
+            if index >= len(argv):
+                raise ConfigError(f"{arg} needs a value")
+            text = argv[index]
+            index += 1
+        values[name] = _convert(name, table[name][1], text)
+    return values, argv[index:]
+
+
+def _convert(name: str, kind, text: str):
+    try:
+        return kind(text)
+    except ValueError:
+        raise ConfigError(f"--{name} must be {'a number' if kind is not str else 'text'}, got {text!r}") from None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import collections
 import json
 import os
-import selectors
+import select
 import signal
 import socket
 import subprocess
@@ -22,14 +22,12 @@ import time
 
 from . import lambda_errors, process_tree
 from .extensions_api import ExtensionsApi
+from .invocation import ANSWERED
 from .reports import ERROR, SUCCESS, TIMEOUT
 from .runtime_api import END, RuntimeApiConnection
 
 STARTING, READY, DEAD = "starting", "ready", "dead"
-# Seconds between memory samples while an invocation runs: short enough to see a child
-# process that lives a moment (a Python child takes longer than this just to start).
-SAMPLE_INTERVAL = 0.01
-_KEEP_FINISHED = 256  # answered invocations remembered, so that a second post gets 403, not 400
+_KEEP_FINISHED = 64  # answered invocations remembered, so that a second post gets 403, not 400
 # Shutdown budgets (AWS "Extensions API", Shutdown phase): 500 ms with internal extensions only,
 # 2,000 ms with external ones, of which the runtime gets 300 ms (500 ms if it also has an
 # internal extension) and the external extensions the rest. Without extensions: no SIGTERM.
@@ -58,12 +56,13 @@ class Environment:
 
     _ids = iter(range(1, 1 << 62))
 
-    def __init__(self, config, platform, console, task_root: str, generation: int, environ: dict,
+    def __init__(self, config, platform, console, supervisor, task_root: str, generation: int, environ: dict,
                  on_dead) -> None:
         self.id = next(self._ids)
         self.config = config
         self.platform = platform
         self.console = console
+        self.supervisor = supervisor
         self.task_root = task_root
         self.generation = generation
         self.on_dead = on_dead
@@ -84,6 +83,8 @@ class Environment:
         self.init_ms: float | None = None
         self.cold = True  # the next invocation reports the init duration
         self.peak_kib = 0
+        self._others_kib = 0  # the peaks of the runtime's children and of extensions, last sampled
+        self._status_fd = -1  # /proc/<runtime pid>/status, kept open
         self.function_arn_bytes = config.function_arn.encode()
         self.runtime: subprocess.Popen | None = None
         self.extension_procs: list = []  # (name, Popen)
@@ -92,7 +93,8 @@ class Environment:
         self._torn_down = False
         self._started_at = 0.0
         self._pipes: dict = {}  # fd -> (process, writer)
-        self._sleeping = False  # the supervisor waits without a timeout (no memory samples)
+        self._log_poll = select.poll()  # the pipes, for a drain that costs one call
+        self._pidfds: set = set()  # registered with the supervisor until the process exits
 
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -107,7 +109,6 @@ class Environment:
              "handler": config.handler, "accountId": "012345678912"},
             self._check_init)
         self._external_paths = external
-        self._wake_r, self._wake_w = os.pipe()
 
     # --- start ---------------------------------------------------------------------------
 
@@ -136,6 +137,10 @@ class Environment:
             for name, path in self._external_paths:
                 self.extension_procs.append((name, self._spawn([path])))
             self.runtime = self._spawn(self.config.command)
+            try:
+                self._status_fd = os.open(f"/proc/{self.runtime.pid}/status", os.O_RDONLY)
+            except OSError:
+                pass  # no /proc: memory is then sampled by walking the tree only
         except OSError as problem:
             # Lambda's type for a runtime it cannot start (a bootstrap that is missing or not executable).
             body = json.dumps({"errorType": "Runtime.InvalidEntrypoint",
@@ -148,7 +153,7 @@ class Environment:
             self._begin_end("failure")
             self._teardown()
             return
-        threading.Thread(target=self._supervise, name=f"env-{self.id}", daemon=True).start()
+        self._watch()
 
     # --- init ----------------------------------------------------------------------------------
 
@@ -258,14 +263,14 @@ class Environment:
         inv.connection = connection
         start = self.platform.start(inv.request_id, time.time())
         inv.add_log(start)
+        # START is written before the function's first output or with END, whichever comes
+        # first: one write fewer for most invocations, and the order of the log is the same.
+        inv.start_line = start
         with self.lock:
             inv.init_ms = self.init_ms if self.cold else None
             self.cold = False
             self.running[inv.request_id] = inv
-            wake, self._sleeping = self._sleeping, False
-        if wake:
-            self._wake()
-        self.console.out(start)
+        self.supervisor.busy(self)
         if self.extensions.any_registered:
             self.extensions.deliver_invoke({
                 "eventType": "INVOKE", "deadlineMs": inv.deadline_ms, "requestId": inv.request_id,
@@ -279,11 +284,12 @@ class Environment:
 
     def report(self, inv) -> None:
         """END and REPORT (or their JSON records), after the function's last log line."""
-        self.drain_logs()
-        self.sample_memory()
+        with self.log_lock:
+            self._drain_locked()
+            lines, inv.start_line = inv.start_line, b""
+        self._quick_sample()
         now = time.time()
         error_type = inv.error_type
-        lines = b""
         if inv.connection is None:  # it never reached the runtime (init failed, or still queued)
             lines = self.platform.start(inv.request_id, now)
         lines += self.platform.end(inv.request_id, now, inv.duration_ms, inv.status, error_type, inv.produced)
@@ -293,7 +299,9 @@ class Environment:
         self.console.out(lines)
         with self.lock:
             if self.running.pop(inv.request_id, None) is not None:
-                self.finished[inv.request_id] = inv
+                # Only a managed instance's timed-out invocation is kept whole (its late answer
+                # frees its slot); of the others, the id is enough to refuse a second answer.
+                self.finished[inv.request_id] = inv if inv.late_ok else ANSWERED
                 while len(self.finished) > _KEEP_FINISHED:
                     self.finished.popitem(last=False)
 
@@ -311,7 +319,8 @@ class Environment:
             if not self.managed:
                 return
             lost = [inv for inv in self.running.values() if inv.connection is connection]
-            lost += [inv for inv in self.finished.values() if inv.connection is connection and inv.late_ok]
+            lost += [inv for inv in self.finished.values() if inv is not ANSWERED and inv.connection is connection
+                     and inv.late_ok]
         # Managed instances: a worker that dies leaves the others serving; what it held fails
         # (and a timed-out invocation it still held frees its slot).
         for inv in lost:
@@ -322,58 +331,62 @@ class Environment:
             if end is not None:
                 end()
 
-    # --- the supervisor: output, exits, connections, memory -----------------------------------
+    # --- what the supervisor calls: output, exits, connections --------------------------------
 
-    def _supervise(self) -> None:
-        selector = selectors.DefaultSelector()
-        selector.register(self.listener, selectors.EVENT_READ, ("accept", None))
-        selector.register(self._wake_r, selectors.EVENT_READ, ("wake", self._wake_r))
-        waiters = []
+    def _watch(self) -> None:
+        """Registers the listener, the processes' pipes and their exits with the supervisor."""
+        supervisor = self.supervisor
+        supervisor.add(self.listener, self._accept)
         for proc in [self.runtime] + [p for _, p in self.extension_procs]:
             for stream, write in ((proc.stdout, self.console.out), (proc.stderr, self.console.err)):
-                os.set_blocking(stream.fileno(), False)
-                self._pipes[stream.fileno()] = (stream, write)
-                selector.register(stream.fileno(), selectors.EVENT_READ, ("pipe", stream.fileno()))
+                fd = stream.fileno()
+                os.set_blocking(fd, False)
+                with self.log_lock:
+                    self._pipes[fd] = (stream, write)
+                    self._log_poll.register(fd, select.POLLIN)
+                supervisor.add(fd, lambda fd=fd: self._on_pipe(fd))
             try:
                 pidfd = os.pidfd_open(proc.pid)
-                selector.register(pidfd, selectors.EVENT_READ, ("exit", (proc, pidfd)))
             except (AttributeError, OSError):  # no pidfd (kernel < 5.3, not Linux): a thread waits
-                waiter = threading.Thread(target=self._wait_exit, args=(proc,), daemon=True)
-                waiters.append(waiter)
-                waiter.start()
-        listening = True
-        while True:
-            with self.lock:
-                busy = bool(self.running)
-                self._sleeping = not busy  # an invocation that starts now wakes us to sample
-            events = selector.select(SAMPLE_INTERVAL if busy else None)
-            if not events and self.running:
-                self.sample_memory()
-            for key, _ in events:
-                kind, data = key.data
-                if kind == "accept":
-                    self._accept()
-                elif kind == "pipe":
-                    with self.log_lock:
-                        if not self._read_pipe(data):
-                            selector.unregister(data)
-                            self._pipes.pop(data)[0].close()
-                elif kind == "exit":
-                    proc, pidfd = data
-                    selector.unregister(pidfd)
-                    os.close(pidfd)
-                    proc.wait()
-                    self._exited(proc)
-                elif kind == "wake":
-                    os.read(data, 64)
-            if self._torn_down and listening:
-                selector.unregister(self.listener)
-                self.listener.close()
-                listening = False
-            if not listening and not self._pipes and len(selector.get_map()) <= 1:
-                break
-        selector.close()
-        self._close_wake_pipe()
+                threading.Thread(target=self._wait_exit, args=(proc,), daemon=True).start()
+            else:
+                self._pidfds.add(pidfd)
+                supervisor.add(pidfd, lambda proc=proc, pidfd=pidfd: self._on_exit(proc, pidfd))
+
+    def _on_pipe(self, fd: int) -> None:
+        with self.log_lock:
+            if fd not in self._pipes or self._read_pipe(fd):
+                return
+            self.supervisor.remove(fd)
+            self._log_poll.unregister(fd)
+            self._pipes.pop(fd)[0].close()
+
+    def _on_exit(self, proc: subprocess.Popen, pidfd: int) -> None:
+        with self.log_lock:
+            if pidfd not in self._pidfds:
+                return
+            self._pidfds.discard(pidfd)
+            self.supervisor.remove(pidfd)
+            os.close(pidfd)
+        proc.wait()
+        self._exited(proc)
+
+    def has_open_files(self) -> bool:
+        return bool(self._pipes or self._pidfds)
+
+    def close_files(self) -> None:
+        """When the server stops: the output still in the pipes is passed on, and every descriptor closed."""
+        with self.log_lock:
+            self._drain_locked()
+            for fd, (stream, _) in list(self._pipes.items()):
+                self.supervisor.remove(fd)
+                self._log_poll.unregister(fd)
+                stream.close()
+            self._pipes.clear()
+            for pidfd in self._pidfds:
+                self.supervisor.remove(pidfd)
+                os.close(pidfd)
+            self._pidfds.clear()
 
     def _wait_exit(self, proc: subprocess.Popen) -> None:
         proc.wait()
@@ -402,21 +415,56 @@ class Environment:
                 data = b""
             if not data:
                 return False
+            running = list(self.running.values())
+            for inv in running:
+                if inv.start_line:
+                    self.console.out(inv.start_line)
+                    inv.start_line = b""
             write(data)
-            for inv in list(self.running.values()):
+            for inv in running:
                 inv.add_log(data)
 
     def drain_logs(self) -> None:
         """Reads what the processes have written so far (they write before they post)."""
         with self.log_lock:
-            for fd in list(self._pipes):
-                self._read_pipe(fd)
+            self._drain_locked()
+
+    def _drain_locked(self) -> None:
+        if self._pipes:
+            for fd, _ in self._log_poll.poll(0):  # one system call when nothing is waiting
+                if fd in self._pipes:
+                    self._read_pipe(fd)
 
     def sample_memory(self) -> None:
-        roots = [proc.pid for proc in [self.runtime] + [p for _, p in self.extension_procs]
+        """The whole tree: every process's peak, summed (the supervisor's samples)."""
+        runtime = self.runtime
+        roots = [proc.pid for proc in [runtime] + [p for _, p in self.extension_procs]
                  if proc is not None and proc.returncode is None]
-        if roots:
-            self.peak_kib = max(self.peak_kib, process_tree.tree_peak_kib(roots))
+        if not roots:
+            return
+        total = process_tree.tree_peak_kib(roots)
+        own = self._runtime_peak()
+        self._others_kib = max(self._others_kib, total - own)
+        self.peak_kib = max(self.peak_kib, total)
+
+    def _runtime_peak(self) -> int:
+        """The runtime process's own peak, read through a descriptor kept open: one system call."""
+        with self.lock:
+            fd = self._status_fd
+            if fd < 0:
+                return 0
+            try:
+                status = os.pread(fd, 4096, 0)
+            except OSError:
+                return 0
+        start = status.find(b"VmHWM:")
+        return int(status[start + 6:status.index(b"kB", start)]) if start >= 0 else 0
+
+    def _quick_sample(self) -> None:
+        """At each REPORT: the runtime's own peak now, with its children's as last sampled."""
+        own = self._runtime_peak()
+        if own:
+            self.peak_kib = max(self.peak_kib, own + self._others_kib)
 
     def _exited(self, proc: subprocess.Popen) -> None:
         if proc is not self.runtime:
@@ -522,6 +570,9 @@ class Environment:
             if self._torn_down:
                 return
             self._torn_down = True
+            if self._status_fd >= 0:
+                os.close(self._status_fd)
+                self._status_fd = -1
             self.state = DEAD
             connections = list(self.connections)
             parked, self.parked = self.parked, []
@@ -533,23 +584,6 @@ class Environment:
                 connection.sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        if self.runtime is None:  # never started: no supervisor owns these
-            self.listener.close()
-            self._close_wake_pipe()
-        else:
-            self._wake()
+        self.supervisor.remove(self.listener)
+        self.listener.close()
         self.on_dead(self)
-
-    def _wake(self) -> None:
-        with self.lock:  # never a write to a closed (and maybe reused) descriptor
-            if self._wake_w >= 0:
-                try:
-                    os.write(self._wake_w, b"x")
-                except OSError:
-                    pass
-
-    def _close_wake_pipe(self) -> None:
-        with self.lock:
-            os.close(self._wake_r)
-            os.close(self._wake_w)
-            self._wake_r = self._wake_w = -1

@@ -10,7 +10,6 @@ import base64
 import binascii
 import json
 import time
-from urllib.parse import parse_qsl
 
 # Streamed responses for function URLs start with a JSON prelude, then 8 NUL bytes
 # (AWS "Response streaming"; Node's HttpResponseStream.js METADATA_PRELUDE_CONTENT_TYPE).
@@ -149,6 +148,13 @@ def v1_event(req: HttpRequest, account_id: str) -> dict:
         "body": body,
         "isBase64Encoded": encoded,
     }
+
+
+def parse_qsl(query: str, keep_blank_values: bool = True) -> list:
+    """urllib.parse.parse_qsl, imported the first time a query string comes (it brings re and more)."""
+    from urllib.parse import parse_qsl as parse
+
+    return parse(query, keep_blank_values=keep_blank_values)
 
 
 def _header_value(value) -> str:

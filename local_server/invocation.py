@@ -54,6 +54,7 @@ class Invocation:
         self.connection = None  # the Runtime API connection it was handed out on
         self.on_late_end = None  # managed instances: called when the runtime ends a timed-out invocation
         self.init_ms: float | None = None  # the environment's init, on its first invocation
+        self.start_line = b""  # START, until it is written (before the first output, or with END)
         self._report_fn = None
         self._reported: bytes | None = None
 
@@ -174,3 +175,30 @@ class Invocation:
                 self._report_fn(self)
             self._reported = bytes(self.log[-TAIL_BYTES:]) if self.log is not None else b""
         return self._reported
+
+
+class _Answered:
+    """Stands for an invocation that has been answered: any further post for it gets 403."""
+
+    late_ok = False
+
+    def respond(self, body: bytes, content_type: str) -> int:
+        return 403
+
+    def fail(self, body: bytes, error_type: str) -> int:
+        return 403
+
+    def stream_start(self, content_type: str) -> int:
+        return 403
+
+    def stream_data(self, data: bytes) -> bool:
+        return False
+
+    def stream_end(self, error_type, error_body) -> int:
+        return 403
+
+    def abort(self, status: str, error_type: str, body: bytes) -> bool:
+        return False
+
+
+ANSWERED = _Answered()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 
 from .environment import Environment
+from .supervisor import Supervisor
 from .watchdog import Watchdog
 
 
@@ -27,12 +28,14 @@ class Pool:
         self.task_root = config.task_root
         self.closed = False
         self.started = 0  # environments started, ever (tests and the health path read it)
+        self.retired: list = []  # environments that ended: their pipes may still be open
         self.watchdog = Watchdog()
+        self.supervisor = Supervisor()
 
     def _new(self) -> Environment:
         # Called with the lock held; the caller starts it after releasing the lock.
-        env = Environment(self.config, self.platform, self.console, self.task_root, self.generation,
-                          self.make_environ(self.task_root), self._dead)
+        env = Environment(self.config, self.platform, self.console, self.supervisor, self.task_root,
+                          self.generation, self.make_environ(self.task_root), self._dead)
         self.envs.append(env)
         self.started += 1
         return env
@@ -84,6 +87,7 @@ class Pool:
         with self.cond:
             if env in self.envs:
                 self.envs.remove(env)
+            self.retired = [e for e in self.retired if e.has_open_files()] + [env]
             self.cond.notify_all()
 
     def prewarm(self, count: int) -> None:
@@ -132,10 +136,14 @@ class Pool:
             self.closed = True
             envs = list(self.envs)
             self.envs.clear()
+            retired, self.retired = list(self.retired), []
             self.cond.notify_all()
         threads = [threading.Thread(target=env.shutdown, daemon=True) for env in envs]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(5)
+        for env in envs + retired:
+            env.close_files()
         self.watchdog.stop()
+        self.supervisor.stop()

@@ -11,8 +11,6 @@ the path, and with it the bytecode cache under PYTHONPYCACHEPREFIX, stays the sa
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 
 
 class TaskView:
@@ -26,7 +24,8 @@ class TaskView:
             # No code folder, or one mounted over the task root itself: nothing to overlay.
             self.path = task_root
             return
-        self.base = tempfile.mkdtemp(prefix="lambda-local-")
+        self.base = os.path.join(os.environ.get("TMPDIR") or "/tmp", "lambda-local-" + os.urandom(6).hex())
+        os.mkdir(self.base, 0o700)
         self.path = os.path.join(self.base, "task")
         self.pycache = os.path.join(self.base, "pycache")
         os.mkdir(self.pycache)
@@ -63,4 +62,6 @@ class TaskView:
 
     def remove(self) -> None:
         if self.base:
+            import shutil  # only at the end: not worth its memory for the server's whole life
+
             shutil.rmtree(self.base, ignore_errors=True)
