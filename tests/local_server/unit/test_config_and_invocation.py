@@ -3,7 +3,7 @@
 import pytest
 
 from local_server.code_watch import describe
-from local_server.config import Config, ConfigError
+from local_server.config import OPTIONS, Config, ConfigError, HelpRequested, usage
 from local_server.invocation import Invocation, new_request_id
 from local_server.reports import ERROR, TIMEOUT
 
@@ -40,11 +40,31 @@ def test_environment_and_options():
     ({"AWS_LAMBDA_FUNCTION_TIMEOUT": "0"}, [], "AWS_LAMBDA_FUNCTION_TIMEOUT must be above 0, got '0'"),
     ({"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "-1"}, [], "AWS_LAMBDA_FUNCTION_MEMORY_SIZE must be above 0, got '-1'"),
     ({}, ["--max-environments", "0"], "--max-environments must be at least 1"),
+    ({}, ["--port", "eighty"], "--port must be a number, got 'eighty'"),
+    ({}, ["--bogus", "1"], "unknown option --bogus: see --help"),
+    ({}, ["--port"], "--port needs a value"),
+    ({}, ["--http-events=v3"], "--http-events must be v2 or v1, not 'v3'"),
+    ({"LAMBDA_LOCAL_PORT": "x"}, [], "--port must be a number, got 'x'"),
 ])
-def test_settings_that_cannot_work(environ, argv, message):
+def test_settings_that_cannot_work(environ, argv, message):  # one line each, for the CLI to print
     with pytest.raises(ConfigError) as raised:
         Config.from_args(argv, environ)
     assert str(raised.value) == message
+
+
+def test_options_end_where_the_command_starts():
+    config = Config.from_args(["--port=0", "--", "--not-an-option"], {})
+    assert (config.port, config.command) == (0, ["--not-an-option"])
+    config = Config.from_args(["/bootstrap", "--port", "1"], {})
+    assert (config.port, config.command) == (8080, ["/bootstrap", "--port", "1"])
+
+
+def test_help_names_every_option():
+    with pytest.raises(HelpRequested):
+        Config.from_args(["--help"], {})
+    text = usage()
+    for name, *_ in OPTIONS:
+        assert f"  --{name} " in text
 
 
 class Recorder:
