@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import selectors
 import threading
+import time
 
 # Seconds between memory samples while an invocation runs: short enough to see a child
 # process that lives a moment (a Python child takes longer than this just to start).
@@ -88,9 +89,14 @@ class Supervisor:
     def _sample(self) -> None:
         with self._lock:
             envs = list(self._busy)
+        now = time.monotonic()
         for env in envs:
-            if env.running and not env.dead:
-                env.sample_memory()
+            running = list(env.running.values())
+            if running and not env.dead:
+                # An invocation shorter than the interval is sampled at its REPORT: only the
+                # long ones need a look at their process tree in between.
+                if now - min(inv.started for inv in running) >= SAMPLE_INTERVAL:
+                    env.sample_memory()
             else:
                 with self._lock:
                     self._busy.discard(env)
