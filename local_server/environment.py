@@ -13,44 +13,21 @@ from __future__ import annotations
 import collections
 import json
 import os
-import select
-import signal
 import socket
 import subprocess
 import threading
 import time
 
-from . import lambda_errors, process_tree
+from . import lambda_errors, shutdown
 from .extensions_api import ExtensionsApi
 from .invocation import ANSWERED
+from .process_output import ProcessOutput
+from .process_tree import PeakMemory
 from .reports import ERROR, SUCCESS, TIMEOUT
 from .runtime_api import END, RuntimeApiConnection
 
 STARTING, READY, DEAD = "starting", "ready", "dead"
 _KEEP_FINISHED = 64  # answered invocations remembered, so that a second post gets 403, not 400
-# Shutdown budgets (AWS "Extensions API", Shutdown phase): 500 ms with internal extensions only,
-# 2,000 ms with external ones, of which the runtime gets 300 ms (500 ms if it also has an
-# internal extension) and the external extensions the rest. Without extensions: no SIGTERM.
-INTERNAL_ONLY_BUDGET = 0.5
-EXTERNAL_BUDGET = 2.0
-RUNTIME_SHARE_EXTERNAL = 0.3
-
-
-def _group_kill(proc: subprocess.Popen) -> None:
-    """SIGKILL to the process and its group (the processes it started), and wait until it is gone."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
-        try:
-            proc.kill()
-        except OSError:
-            pass
-    try:
-        proc.wait(2)  # SIGKILL is not instant: the process ends when it is next scheduled
-    except subprocess.TimeoutExpired:
-        pass
-
-
 class Environment:
     """A runtime process with its own Runtime API endpoint on 127.0.0.1."""
 
@@ -71,7 +48,6 @@ class Environment:
         self.inflight = 0  # counted by the pool
         self.state = STARTING
         self.lock = threading.Lock()
-        self.log_lock = threading.Lock()
         self.pending: collections.deque = collections.deque()  # invocations no runtime has taken yet
         self.parked: list = []  # connections whose runtime waits at /next
         self.running: dict = {}  # request id -> invocation the runtime holds
@@ -82,9 +58,7 @@ class Environment:
         self.init_failure: tuple | None = None  # (error type, body or None, return code or None)
         self.init_ms: float | None = None
         self.cold = True  # the next invocation reports the init duration
-        self.peak_kib = 0
-        self._others_kib = 0  # the peaks of the runtime's children and of extensions, last sampled
-        self._status_fd = -1  # /proc/<runtime pid>/status, kept open
+        self.memory = PeakMemory()
         self.function_arn_bytes = config.function_arn.encode()
         self.runtime: subprocess.Popen | None = None
         self.extension_procs: list = []  # (name, Popen)
@@ -92,8 +66,7 @@ class Environment:
         self._runtime_at_next = False
         self._torn_down = False
         self._started_at = 0.0
-        self._pipes: dict = {}  # fd -> (process, writer)
-        self._log_poll = select.poll()  # the pipes, for a drain that costs one call
+        self.output = ProcessOutput(console, supervisor, lambda: list(self.running.values()))
         self._pidfds: set = set()  # registered with the supervisor until the process exits
 
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -137,10 +110,7 @@ class Environment:
             for name, path in self._external_paths:
                 self.extension_procs.append((name, self._spawn([path])))
             self.runtime = self._spawn(self.config.command)
-            try:
-                self._status_fd = os.open(f"/proc/{self.runtime.pid}/status", os.O_RDONLY)
-            except OSError:
-                pass  # no /proc: memory is then sampled by walking the tree only
+            self.memory.watch(self.runtime.pid)
         except OSError as problem:
             # Lambda's type for a runtime it cannot start (a bootstrap that is missing or not executable).
             body = json.dumps({"errorType": "Runtime.InvalidEntrypoint",
@@ -149,7 +119,7 @@ class Environment:
             self.console.say(f"cannot start the runtime {self.config.command[0]}: {problem.strerror or problem}")
             self._init_failed("Runtime.InvalidEntrypoint", body, None)
             for _, proc in self.extension_procs:
-                _group_kill(proc)
+                shutdown.group_kill(proc)
             self._begin_end("failure")
             self._teardown()
             return
@@ -189,7 +159,7 @@ class Environment:
             self.init_failure = (error_type, body, returncode)
             self.init_ms = (time.monotonic() - self._started_at) * 1000
             self.state = DEAD  # never handed another request: the next one starts a fresh environment
-        self.drain_logs()
+        self.output.drain()
         self.console.out(self.platform.init_done(time.time(), self.init_ms, status, error_type))
         self.ready.set()
 
@@ -284,17 +254,15 @@ class Environment:
 
     def report(self, inv) -> None:
         """END and REPORT (or their JSON records), after the function's last log line."""
-        with self.log_lock:
-            self._drain_locked()
-            lines, inv.start_line = inv.start_line, b""
-        self._quick_sample()
+        lines = self.output.drain_for_end(inv)
+        self.memory.quick()
         now = time.time()
         error_type = inv.error_type
         if inv.connection is None:  # it never reached the runtime (init failed, or still queued)
             lines = self.platform.start(inv.request_id, now)
         lines += self.platform.end(inv.request_id, now, inv.duration_ms, inv.status, error_type, inv.produced)
         lines += self.platform.report(inv.request_id, now, inv.duration_ms, inv.init_ms,
-                                      self.peak_kib, inv.status, error_type, inv.function_error)
+                                      self.memory.kib, inv.status, error_type, inv.function_error)
         inv.add_log(lines)
         self.console.out(lines)
         with self.lock:
@@ -338,13 +306,7 @@ class Environment:
         supervisor = self.supervisor
         supervisor.add(self.listener, self._accept)
         for proc in [self.runtime] + [p for _, p in self.extension_procs]:
-            for stream, write in ((proc.stdout, self.console.out), (proc.stderr, self.console.err)):
-                fd = stream.fileno()
-                os.set_blocking(fd, False)
-                with self.log_lock:
-                    self._pipes[fd] = (stream, write)
-                    self._log_poll.register(fd, select.POLLIN)
-                supervisor.add(fd, lambda fd=fd: self._on_pipe(fd))
+            self.output.add(proc)
             try:
                 pidfd = os.pidfd_open(proc.pid)
             except (AttributeError, OSError):  # no pidfd (kernel < 5.3, not Linux): a thread waits
@@ -353,16 +315,8 @@ class Environment:
                 self._pidfds.add(pidfd)
                 supervisor.add(pidfd, lambda proc=proc, pidfd=pidfd: self._on_exit(proc, pidfd))
 
-    def _on_pipe(self, fd: int) -> None:
-        with self.log_lock:
-            if fd not in self._pipes or self._read_pipe(fd):
-                return
-            self.supervisor.remove(fd)
-            self._log_poll.unregister(fd)
-            self._pipes.pop(fd)[0].close()
-
     def _on_exit(self, proc: subprocess.Popen, pidfd: int) -> None:
-        with self.log_lock:
+        with self.lock:
             if pidfd not in self._pidfds:
                 return
             self._pidfds.discard(pidfd)
@@ -372,17 +326,12 @@ class Environment:
         self._exited(proc)
 
     def has_open_files(self) -> bool:
-        return bool(self._pipes or self._pidfds)
+        return self.output.open or bool(self._pidfds)
 
     def close_files(self) -> None:
         """When the server stops: the output still in the pipes is passed on, and every descriptor closed."""
-        with self.log_lock:
-            self._drain_locked()
-            for fd, (stream, _) in list(self._pipes.items()):
-                self.supervisor.remove(fd)
-                self._log_poll.unregister(fd)
-                stream.close()
-            self._pipes.clear()
+        self.output.close()
+        with self.lock:
             for pidfd in self._pidfds:
                 self.supervisor.remove(pidfd)
                 os.close(pidfd)
@@ -403,68 +352,10 @@ class Environment:
             self.connections.append(connection)
         threading.Thread(target=connection.serve, daemon=True).start()
 
-    def _read_pipe(self, fd: int) -> bool:
-        """Passes on what a process wrote (with log_lock held); False at its end."""
-        write = self._pipes[fd][1]
-        while True:
-            try:
-                data = os.read(fd, 65536)
-            except BlockingIOError:
-                return True
-            except OSError:
-                data = b""
-            if not data:
-                return False
-            running = list(self.running.values())
-            for inv in running:
-                if inv.start_line:
-                    self.console.out(inv.start_line)
-                    inv.start_line = b""
-            write(data)
-            for inv in running:
-                inv.add_log(data)
-
-    def drain_logs(self) -> None:
-        """Reads what the processes have written so far (they write before they post)."""
-        with self.log_lock:
-            self._drain_locked()
-
-    def _drain_locked(self) -> None:
-        if self._pipes:
-            for fd, _ in self._log_poll.poll(0):  # one system call when nothing is waiting
-                if fd in self._pipes:
-                    self._read_pipe(fd)
-
     def sample_memory(self) -> None:
-        """The whole tree: every process's peak, summed (the supervisor's samples)."""
-        runtime = self.runtime
-        roots = [proc.pid for proc in [runtime] + [p for _, p in self.extension_procs]
-                 if proc is not None and proc.returncode is None]
-        if not roots:
-            return
-        total = process_tree.tree_peak_kib(roots)
-        own = self._runtime_peak()
-        self._others_kib = max(self._others_kib, total - own)
-        self.peak_kib = max(self.peak_kib, total)
-
-    def _runtime_peak(self) -> int:
-        """The runtime process's own peak, read through a descriptor kept open: one system call."""
-        with self.lock:
-            fd = self._status_fd
-            if fd < 0:
-                return 0
-            try:
-                status = os.pread(fd, 4096, 0)
-            except OSError:
-                return 0
-        start = status.find(b"VmHWM:")
-        return int(status[start + 6:status.index(b"kB", start)]) if start >= 0 else 0
-
-    def _quick_sample(self) -> None:
-        """At each REPORT: the runtime's own peak now, with its children's as last sampled."""
-        own = self._runtime_peak()
-        if own:
-            self.peak_kib = max(self.peak_kib, own + self._others_kib)
+        """The whole process tree (the supervisor's samples while an invocation runs)."""
+        self.memory.sample([proc.pid for proc in [self.runtime] + [p for _, p in self.extension_procs]
+                            if proc is not None and proc.returncode is None])
 
     def _exited(self, proc: subprocess.Popen) -> None:
         if proc is not self.runtime:
@@ -479,7 +370,7 @@ class Environment:
             self._init_failed(lambda_errors.RUNTIME_EXIT, None, code)
         if ending:
             return
-        self.drain_logs()
+        self.output.drain()
         for inv in running + self._queued():
             body = lambda_errors.runtime_exited(inv.request_id, code)
             if inv.abort(ERROR, lambda_errors.RUNTIME_EXIT, body):
@@ -507,10 +398,11 @@ class Environment:
         if not self._begin_end(reason):
             return
         if self.runtime is not None:
-            _group_kill(self.runtime)
+            shutdown.group_kill(self.runtime)
 
         def finish() -> None:
-            self._shutdown_extensions(reason, EXTERNAL_BUDGET)
+            shutdown.end_extensions([p for _, p in self.extension_procs], self.extensions, reason,
+                                    shutdown.EXTERNAL_BUDGET)
             self._teardown()
 
         threading.Thread(target=finish, daemon=True).start()
@@ -525,58 +417,23 @@ class Environment:
             return True
 
     def shutdown(self, reason: str = "spindown") -> None:
-        """Ends the environment as Lambda's Shutdown phase does; returns when it is over.
-
-        Lambda sends SIGTERM to the runtime only when an extension is registered, then
-        waits its budget before SIGKILL; without extensions it kills at once.
-        """
+        """Ends the environment as Lambda's Shutdown phase does (see shutdown.py); returns when it is over."""
         if not self._begin_end(reason):
             return
-        runtime = self.runtime
-        if runtime is not None and self.extensions.any_registered and reason == "spindown":
-            external = bool(self.extensions.external)
-            has_internal = len(self.extensions.external) < len(self.extensions.extensions)
-            total = EXTERNAL_BUDGET if external else INTERNAL_ONLY_BUDGET
-            share = (INTERNAL_ONLY_BUDGET if has_internal else RUNTIME_SHARE_EXTERNAL) if external else total
-            started = time.monotonic()
-            try:
-                runtime.send_signal(signal.SIGTERM)
-                runtime.wait(share)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-            _group_kill(runtime)
-            self._shutdown_extensions(reason, total - (time.monotonic() - started))
-        else:
-            if runtime is not None:
-                _group_kill(runtime)
-            self._shutdown_extensions(reason, EXTERNAL_BUDGET)
+        budget = shutdown.end_runtime(self.runtime, self.extensions, reason)
+        shutdown.end_extensions([p for _, p in self.extension_procs], self.extensions, reason, budget)
         self._teardown()
-
-    def _shutdown_extensions(self, reason: str, budget: float) -> None:
-        """SHUTDOWN to the external extensions that asked for it; SIGKILL at the end of the budget."""
-        procs = [proc for _, proc in self.extension_procs if proc.poll() is None]
-        if procs and self.extensions.deliver_shutdown(reason, int(time.time() * 1000 + budget * 1000)):
-            give_up = time.monotonic() + max(0.0, budget)
-            for proc in procs:
-                try:
-                    proc.wait(max(0.0, give_up - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    pass
-        for proc in procs:
-            _group_kill(proc)
 
     def _teardown(self) -> None:
         with self.lock:
             if self._torn_down:
                 return
             self._torn_down = True
-            if self._status_fd >= 0:
-                os.close(self._status_fd)
-                self._status_fd = -1
             self.state = DEAD
             connections = list(self.connections)
             parked, self.parked = self.parked, []
         self.extensions.close()
+        self.memory.close()
         for connection in parked:
             connection.give_back(broken=True)
         for connection in connections:

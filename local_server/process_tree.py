@@ -9,6 +9,7 @@ the caller samples it while an invocation runs, so children that exit are counte
 from __future__ import annotations
 
 import os
+import threading
 
 
 def children(pid: int) -> list:
@@ -64,3 +65,54 @@ def rss_kib(pid: int) -> int:
     except (OSError, ValueError, IndexError):
         pass
     return 0
+
+
+class PeakMemory:
+    """The peak memory of one environment's processes, as its REPORT lines give it.
+
+    `sample(roots)` walks the whole tree (the supervisor does, while an invocation runs);
+    `quick()` reads only the runtime's own peak, through a descriptor kept open (one system
+    call, at every REPORT) and adds its children's and the extensions' as last sampled.
+    """
+
+    def __init__(self) -> None:
+        self.kib = 0
+        self._others_kib = 0
+        self._pid = 0
+        self._fd = -1
+        self._lock = threading.Lock()
+
+    def watch(self, pid: int) -> None:
+        self._pid = pid
+        try:
+            self._fd = os.open(f"/proc/{pid}/status", os.O_RDONLY)
+        except OSError:
+            pass  # no /proc: nothing to report but what the tree walk finds
+
+    def _own(self) -> int:
+        with self._lock:  # never a read on a closed (and maybe reused) descriptor
+            if self._fd < 0:
+                return 0
+            try:
+                status = os.pread(self._fd, 4096, 0)
+            except OSError:
+                return 0
+        start = status.find(b"VmHWM:")
+        return int(status[start + 6:status.index(b"kB", start)]) if start >= 0 else 0
+
+    def sample(self, roots: list) -> None:
+        if roots:
+            total = tree_peak_kib(roots)
+            self._others_kib = max(self._others_kib, total - self._own())
+            self.kib = max(self.kib, total)
+
+    def quick(self) -> None:
+        own = self._own()
+        if own:
+            self.kib = max(self.kib, own + self._others_kib)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
