@@ -102,10 +102,6 @@ def content_length(headers: dict) -> int | None:
     return int(value)
 
 
-def is_chunked(headers: dict) -> bool:
-    return "chunked" in headers.get("transfer-encoding", "").lower()
-
-
 def response_head(status: int, headers: list | tuple = ()) -> bytes:
     """A reply's status line and headers, ending with the blank line."""
     lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Unknown')}"]
