@@ -10,6 +10,9 @@ ARCH           ?= $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
 PORT           ?= 9000
 HANDLER        ?= app.handler
 EVENT          ?= demo-s3
+# make run-local: our local server (local) or AWS's RIE (rie); CODE is mounted and reloaded on change.
+EMULATOR       ?= local
+CODE           ?= handler
 PYTHON         ?= python3
 VENV           ?= .venv
 # The benchmark runs on the Python line the image ships (3.13), as AWS's python3.13 image would.
@@ -32,7 +35,7 @@ help: ## Show this help
 	@echo
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_%-]+:.*## / { printf "  make %-16s %s\n", $$1, $$2 }' Makefile
 	@echo
-	@echo "Variables: ARCH=$(ARCH) PORT=$(PORT) HANDLER=$(HANDLER) EVENT=$(EVENT) IMAGE=$(IMAGE)"
+	@echo "Variables: ARCH=$(ARCH) PORT=$(PORT) HANDLER=$(HANDLER) EVENT=$(EVENT) IMAGE=$(IMAGE) EMULATOR=$(EMULATOR) CODE=$(CODE)"
 
 # --- the image ----------------------------------------------------------------------
 
@@ -74,13 +77,21 @@ function: build-$(ARCH) ## Build the example function image (handler/) for ARCH
 	  -t $(FUNCTION_IMAGE):$(ARCH) handler
 	@echo "built $(FUNCTION_IMAGE):$(ARCH)"
 
+# With the local server, CODE (the function's folder) is mounted read-only beside /var/task and
+# served over it: a saved change runs on the next request, no rebuild.
+RUN_LOCAL_CODE = $(if $(filter local,$(EMULATOR)),-v $(abspath $(CODE)):/var/task-live:ro -e LAMBDA_LOCAL_CODE=/var/task-live)
+
 .PHONY: run-local
-run-local: function ## Serve the example function on localhost:PORT (Ctrl-C stops it)
-	@echo "Serving $(HANDLER) ($(ARCH)) on localhost:$(PORT). In another terminal:"
-	@echo "  curl -s $(INVOKE_URL) -d @handler/events/s3.json"
-	@echo "  make invoke EVENT=s3    (events: $$(cd handler/events && ls *.json | sed 's/.json//' | tr '\n' ' '))"
+run-local: function ## Serve the example function on localhost:PORT (EMULATOR=local|rie, CODE=handler; Ctrl-C stops it)
+	@test "$(EMULATOR)" = local -o "$(EMULATOR)" = rie || { echo "EMULATOR must be local or rie"; exit 2; }
+	@test -d "$(CODE)" || { echo "CODE=$(CODE) is not a folder"; exit 2; }
+	@echo "Serving $(HANDLER) ($(ARCH), $(EMULATOR)) on localhost:$(PORT). In another terminal:"
+	@echo "  curl -s $(INVOKE_URL) -d @handler/events/demo-s3.json"
+	@echo "  make invoke EVENT=demo-apigateway    (events: $$(cd handler/events && ls *.json | sed 's/.json//' | tr '\n' ' '))"
+	@if [ "$(EMULATOR)" = local ]; then echo "  curl -s -X POST localhost:$(PORT)/lucky -d '{\"name\":\"ada\"}'   (any path: a function URL request)"; \
+	  echo "  edit $(CODE)/ and call again: the next request runs the new code"; fi
 	@docker run --rm --init --name $(FUNCTION_IMAGE)-$(PORT) --platform $(PLATFORM) \
-	  -p $(PORT):8080 $(FUNCTION_IMAGE):$(ARCH) $(HANDLER)
+	  -p $(PORT):8080 -e LAMBDA_EMULATOR=$(EMULATOR) $(RUN_LOCAL_CODE) $(FUNCTION_IMAGE):$(ARCH) $(HANDLER)
 
 .PHONY: invoke
 invoke: ## Send a sample event: EVENT=<a name in handler/events/> (default demo-s3) or a path
@@ -135,8 +146,9 @@ build/bench-venv/.installed: requirements-bench.txt
 	@touch $@
 
 .PHONY: bench
-bench: build/bench-venv/.installed ## Benchmark against awslambdaric (init, warm CPU and wall, memory)
+bench: build/bench-venv/.installed build/rie/.fetched ## Benchmark the runtime against awslambdaric, the local server against the RIE
 	build/bench-venv/bin/python bench/bench.py
+	$(BENCH_PYTHON) bench/bench_server.py
 
 .PHONY: clean
 clean: ## Remove build outputs and the local images

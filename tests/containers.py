@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 from paths import ROOT
-from rie_process import invoke, wait_until_listening
+from rie_process import invoke, wait_for_http, wait_until_listening
 
 BUILD = ROOT / "scripts" / "docker-build.sh"
 
@@ -34,7 +34,7 @@ class FunctionContainer:
     """`docker run -d -p 127.0.0.1::8080 IMAGE [HANDLER]`, invoked over HTTP, removed on exit."""
 
     def __init__(self, image: str, *command: str, env: dict | None = None, options: tuple = (),
-                 platform: str = "linux/amd64", ready_timeout: float = 60) -> None:
+                 platform: str = "linux/amd64", ready_timeout: float = 60, ready_path: str | None = None) -> None:
         self.name = f"lambda-python-test-{uuid.uuid4().hex[:12]}"
         env_args = [arg for name, value in (env or {}).items() for arg in ("-e", f"{name}={value}")]
         run = ("run", "-d", "--name", self.name, "--platform", platform, "-p", "127.0.0.1::8080",
@@ -51,7 +51,12 @@ class FunctionContainer:
         port = docker("port", self.name, "8080/tcp").stdout.split("\n")[0].rsplit(":", 1)[1]
         self.url = f"http://127.0.0.1:{port}"
         try:
-            wait_until_listening(self.url, timeout=ready_timeout)
+            # ready_path: one that answers without invoking (the local server's health path);
+            # by default a path the RIE answers 404.
+            if ready_path:
+                wait_for_http(self.url + ready_path, timeout=ready_timeout)
+            else:
+                wait_until_listening(self.url, timeout=ready_timeout)
         except TimeoutError:
             self.stop()
             raise

@@ -23,6 +23,9 @@ STARTUP_RETRY_SECONDS = 3.0
 # one is sent after it, uncopied.
 _COALESCE_BELOW = 64 * 1024
 _RECV_SIZE = 65536
+# Refusals of one invocation's post: 400 InvalidRequestID, 403 InvalidStateTransition,
+# 410 InvokeTimeout (managed instances), 413 RequestEntityTooLarge.
+_REFUSALS = frozenset((400, 403, 410, 413))
 # Lambda's headers are small; a reply head larger than this is not the Runtime API.
 _MAX_HEAD = 1024 * 1024
 
@@ -41,7 +44,10 @@ class RuntimeApiClosed(ConnectionLost):
 
 
 class InvocationRejected(Exception):
-    """The Runtime API refused a post for one invocation (400, 403, 413); the loop goes on."""
+    """The Runtime API refused a post for one invocation (400, 403, 410, 413); the loop goes on.
+
+    410 is what a managed-instance environment answers for an invocation that timed out.
+    """
 
     def __init__(self, status: int, path: str, body: bytes) -> None:
         self.status = status
@@ -147,7 +153,7 @@ class RuntimeApiClient:
         status, _, reply = self._call(head, body, path)
         if status == 202:
             return
-        if status in (400, 403, 413):
+        if status in _REFUSALS:
             raise InvocationRejected(status, path, reply)
         raise RuntimeApiError(_refusal("POST", path, status, reply))
 
@@ -334,7 +340,7 @@ class ResponseStream:
             client.close()
         if status == 202:
             return
-        if status in (400, 403, 413):
+        if status in _REFUSALS:
             raise InvocationRejected(status, self._path, reply)
         raise RuntimeApiError(_refusal("POST", self._path, status, reply))
 

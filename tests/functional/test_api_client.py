@@ -308,7 +308,7 @@ def test_a_malformed_reply_is_one_clear_error(serve, client_for, raw, message):
 # --- refusals ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", ["400 Bad Request", "403 Forbidden", "413 Request Entity Too Large"])
+@pytest.mark.parametrize("status", ["400 Bad Request", "403 Forbidden", "410 Gone", "413 Request Entity Too Large"])
 @pytest.mark.parametrize("call,path", [
     ("response", "/2018-06-01/runtime/invocation/r-1/response"),
     ("error", "/2018-06-01/runtime/invocation/r-1/error"),

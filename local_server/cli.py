@@ -1,0 +1,45 @@
+"""`python3 -m local_server [options] [RUNTIME COMMAND...]`: serve until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+
+from .config import HEALTH_PATH, Config, ConfigError, HelpRequested, usage
+from .server import LocalServer
+
+
+def main(argv: list | None = None, environ: dict | None = None) -> int:
+    environ = dict(os.environ if environ is None else environ)
+    try:
+        config = Config.from_args(sys.argv[1:] if argv is None else argv, environ)
+        server = LocalServer(config)
+    except HelpRequested:
+        sys.stdout.write(usage() + "\n")
+        return 0
+    except ConfigError as problem:
+        sys.stderr.write(f"local-server: {problem}\n")
+        return 2
+    except OSError as problem:
+        sys.stderr.write(f"local-server: cannot listen on {environ.get('LAMBDA_LOCAL_HOST', '0.0.0.0')}:"
+                         f"{problem.strerror or problem}\n")
+        return 1
+    stop = threading.Event()
+
+    def on_signal(signum, frame) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    server.start()
+    where = f"{config.host}:{server.port}"
+    code = f", code from {config.code_dir} (reloaded on change)" if config.code_dir else ""
+    server.console.say(f"serving {config.handler or '(no handler set)'} on {where}{code}; "
+                       f"health: {HEALTH_PATH}")
+    while not stop.wait(3600):
+        pass
+    server.console.say("stopping: shutting the environments down")
+    server.stop()
+    return 0

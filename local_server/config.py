@@ -1,0 +1,174 @@
+"""The server's settings: command-line options over environment variables over Lambda's defaults.
+
+Read once at start (`Config.from_args`), then passed to whatever needs them; nothing here
+reads the environment later.
+"""
+
+from __future__ import annotations
+
+DEFAULT_PORT = 8080  # the RIE's
+DEFAULT_MAX_ENVIRONMENTS = 4
+# CreateFunction's defaults (botocore lambda service-2.json): MemorySize "The default value
+# is 128 MB."; Timeout "The default is 3 seconds." (The RIE's own are 3008 MB and 300 s.)
+DEFAULT_MEMORY_MB = 128
+DEFAULT_TIMEOUT = 3.0
+# "The Init phase is limited to 10 seconds." (AWS "Lambda execution environment lifecycle")
+DEFAULT_INIT_TIMEOUT = 10.0
+DEFAULT_COMMAND = ["/var/runtime/bootstrap"]
+DEFAULT_FUNCTION_NAME = "test_function"  # the RIE's
+ACCOUNT_ID = "012345678912"  # the account in the RIE's function ARN
+HEALTH_PATH = "/_local/health"
+DEFAULT_POLL_INTERVAL = 0.5
+
+
+class ConfigError(Exception):
+    """A setting that cannot work: one line that says which and why."""
+
+
+class Config:
+    def __init__(self, **values) -> None:
+        self.host: str = values.get("host", "0.0.0.0")
+        self.port: int = values.get("port", DEFAULT_PORT)
+        self.command: list = values.get("command") or list(DEFAULT_COMMAND)
+        self.handler: str = values.get("handler", "")
+        self.task_root: str = values.get("task_root", "/var/task")
+        self.code_dir: str | None = values.get("code_dir")
+        self.function_name: str = values.get("function_name", DEFAULT_FUNCTION_NAME)
+        self.version = "$LATEST"
+        self.memory_mb: int = values.get("memory_mb", DEFAULT_MEMORY_MB)
+        self.timeout: float = values.get("timeout", DEFAULT_TIMEOUT)
+        self.init_timeout: float = values.get("init_timeout", DEFAULT_INIT_TIMEOUT)
+        self.region: str = values.get("region", "us-east-1")
+        self.max_environments: int = values.get("max_environments", DEFAULT_MAX_ENVIRONMENTS)
+        # Lambda Managed Instances: one environment takes this many invocations at once.
+        self.max_concurrency: int | None = values.get("max_concurrency")
+        self.log_format: str = values.get("log_format", "Text")
+        self.http_events: str = values.get("http_events", "v2")
+        self.extensions_dir: str = values.get("extensions_dir", "/opt/extensions")
+        self.poll_interval: float = values.get("poll_interval", DEFAULT_POLL_INTERVAL)
+        self.prewarm: int = values.get("prewarm", 0)
+        self.environ: dict = values.get("environ", {})  # the server's own environment, given to runtimes
+
+    @property
+    def function_arn(self) -> str:
+        return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{self.function_name}"
+
+    @property
+    def slots(self) -> int:
+        """Invocations one environment takes at once."""
+        return self.max_concurrency or 1
+
+    @classmethod
+    def from_args(cls, argv: list, environ: dict) -> Config:
+        """Settings from the command line and the environment; ConfigError (one line) if they cannot work."""
+        args, command = _parse(argv, environ)
+        get = environ.get
+        try:
+            timeout = _number(get("AWS_LAMBDA_FUNCTION_TIMEOUT"), "AWS_LAMBDA_FUNCTION_TIMEOUT", DEFAULT_TIMEOUT)
+            memory = int(_number(get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                                 DEFAULT_MEMORY_MB))
+            concurrency = get("AWS_LAMBDA_MAX_CONCURRENCY")
+            max_concurrency = int(_number(concurrency, "AWS_LAMBDA_MAX_CONCURRENCY", 1)) if concurrency else None
+        except ValueError as problem:
+            raise ConfigError(str(problem)) from None
+        if args["max-environments"] < 1:
+            raise ConfigError("--max-environments must be at least 1")
+        if args["http-events"] not in ("v2", "v1"):
+            raise ConfigError(f"--http-events must be v2 or v1, not {args['http-events']!r}")
+        log_format = get("AWS_LAMBDA_LOG_FORMAT") or "Text"
+        return cls(
+            host=args["host"], port=args["port"], command=command or None,
+            handler=args["handler"] if args["handler"] is not None else get("_HANDLER", ""),
+            task_root=args["task-root"], code_dir=args["code"] or None,
+            function_name=get("AWS_LAMBDA_FUNCTION_NAME") or DEFAULT_FUNCTION_NAME,
+            memory_mb=memory, timeout=timeout, init_timeout=args["init-timeout"],
+            region=get("AWS_REGION") or get("AWS_DEFAULT_REGION") or "us-east-1",
+            max_environments=args["max-environments"], max_concurrency=max_concurrency,
+            log_format="JSON" if log_format.upper() == "JSON" else "Text",
+            http_events=args["http-events"], extensions_dir=args["extensions-dir"],
+            poll_interval=args["poll-interval"], prewarm=args["prewarm"], environ=dict(environ))
+
+
+def _number(text: str | None, name: str, default: float) -> float:
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {text!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be above 0, got {text!r}")
+    return value
+
+
+# The options: name, the environment variable that sets it too, type, default, help.
+# (A table and a small parser rather than argparse: argparse and gettext are half a
+# megabyte of memory for the whole life of the server.)
+OPTIONS = [
+    ("host", "LAMBDA_LOCAL_HOST", str, "0.0.0.0", "address to listen on"),
+    ("port", "LAMBDA_LOCAL_PORT", int, DEFAULT_PORT, "port to listen on, 0 for any (the RIE's is 8080)"),
+    ("handler", "_HANDLER", str, None, "the handler, e.g. app.handler"),
+    ("task-root", "LAMBDA_TASK_ROOT", str, "/var/task", "the function's code as the image installed it"),
+    ("code", "LAMBDA_LOCAL_CODE", str, None, "a code folder served over the task root, reloaded when it changes"),
+    ("max-environments", "LAMBDA_LOCAL_MAX_ENVIRONMENTS", int, DEFAULT_MAX_ENVIRONMENTS,
+     "concurrent execution environments; past them, requests get 429"),
+    ("http-events", "LAMBDA_LOCAL_HTTP_EVENTS", str, "v2",
+     "plain HTTP requests as function URL events (v2) or API Gateway REST proxy events (v1)"),
+    ("init-timeout", None, float, DEFAULT_INIT_TIMEOUT, "seconds an environment may take to initialise (Lambda's)"),
+    ("extensions-dir", None, str, "/opt/extensions", "external extensions to start in each environment"),
+    ("poll-interval", None, float, DEFAULT_POLL_INTERVAL, "seconds between looks at the code folder"),
+    ("prewarm", "LAMBDA_LOCAL_PREWARM", int, 0, "environments to start before the first request "
+                                                 "(Lambda starts them on demand)"),
+]
+
+
+def usage() -> str:
+    lines = ["usage: python3 -m local_server [options] [RUNTIME COMMAND [ARGS...]]", "",
+             "A local AWS Lambda server: the Invoke API, response streaming, plain HTTP as a function URL,",
+             "one execution environment per concurrent request, hot reload. The runtime command comes",
+             f"after the options (default: {' '.join(DEFAULT_COMMAND)}).", "", "options (environment variable):"]
+    for name, env, _, default, text in OPTIONS:
+        shown = f" (${env})" if env else ""
+        lines.append(f"  --{name:18} {text}{shown}" + (f"; default {default}" if default is not None else ""))
+    lines += ["", f"GET {HEALTH_PATH} answers without invoking. Read from the environment as Lambda and the RIE",
+              "read them: AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, AWS_LAMBDA_FUNCTION_TIMEOUT,",
+              "AWS_LAMBDA_LOG_FORMAT, AWS_LAMBDA_MAX_CONCURRENCY, AWS_REGION."]
+    return "\n".join(lines)
+
+
+class HelpRequested(Exception):
+    """--help: the caller prints usage() and exits 0."""
+
+
+def _parse(argv: list, environ: dict) -> tuple:
+    """({option: value}, the runtime command): options first, then the command and its arguments."""
+    table = {name: (env, kind, default) for name, env, kind, default, _ in OPTIONS}
+    values = {}
+    for name, (env, kind, default) in table.items():
+        text = environ.get(env) if env else None
+        values[name] = _convert(name, kind, text) if text else default
+    index = 0
+    while index < len(argv) and argv[index].startswith("-"):
+        arg = argv[index]
+        index += 1
+        if arg == "--":
+            break
+        if arg in ("-h", "--help"):
+            raise HelpRequested
+        name, sep, text = arg[2:].partition("=")
+        if not arg.startswith("--") or name not in table:
+            raise ConfigError(f"unknown option {arg}: see --help")
+        if not sep:
+            if index >= len(argv):
+                raise ConfigError(f"{arg} needs a value")
+            text = argv[index]
+            index += 1
+        values[name] = _convert(name, table[name][1], text)
+    return values, argv[index:]
+
+
+def _convert(name: str, kind, text: str):
+    try:
+        return kind(text)
+    except ValueError:
+        raise ConfigError(f"--{name} must be {'a number' if kind is not str else 'text'}, got {text!r}") from None

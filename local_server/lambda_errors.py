@@ -1,0 +1,124 @@
+"""What Lambda answers when things go wrong: status, headers and body, as pure functions.
+
+Sources are cited per answer; "facts" is briefs/research/lambda-facts.md of this project,
+which quotes each one (AWS documentation, botocore's model, AWS's RIE source, real outputs).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+
+# Invoke's payload limit: "Request must be smaller than 6291456 bytes for the InvokeFunction
+# operation" (real Lambda errors quoted in facts A5; service-2.json: "6 MB for synchronous").
+MAX_REQUEST = 6_291_456
+# A buffered response: 6 MB + 100 bytes (RIE interop/model.go MaxPayloadSize; the runtime's limit).
+MAX_BUFFERED_RESPONSE = 6 * 1024 * 1024 + 100
+# A streamed response: "up to 200 MB" (AWS "Response streaming" limits).
+MAX_STREAMED_RESPONSE = 200 * 1024 * 1024
+
+
+def _json(value: dict) -> bytes:
+    # Lambda's (Go) encoder: no spaces.
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def api_error(status: int, error_type: str, body: dict) -> tuple[int, list, bytes]:
+    """An Invoke API error as botocore reads one: the type in X-Amzn-ErrorType (facts A7)."""
+    return status, [("X-Amzn-ErrorType", error_type), ("Content-Type", "application/json")], _json(body)
+
+
+def too_many_requests() -> tuple[int, list, bytes]:
+    # 429 body of a real throttled Invoke (facts A5); the reason of a function-level limit.
+    return api_error(429, "TooManyRequestsException", {
+        "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded", "Type": "User",
+        "message": "Rate Exceeded."})
+
+
+def request_too_large(size: int) -> tuple[int, list, bytes]:
+    # Real Lambda names the code RequestEntityTooLargeException (facts A5, three reports).
+    return api_error(413, "RequestEntityTooLargeException", {
+        "Type": "User",
+        "message": f"Request must be smaller than {MAX_REQUEST} bytes for the InvokeFunction operation"})
+
+
+def unknown_operation(method: str, path: str) -> tuple[int, list, bytes]:
+    return api_error(404, "UnknownOperationException", {
+        "Type": "User",
+        "message": f"No Lambda API operation at {method} {path}. This server answers POST "
+                   "/2015-03-31/functions/{name}/invocations and POST "
+                   "/2021-11-15/functions/{name}/response-streaming-invocations; "
+                   "any path outside /2015-03-31/ and /2021-11-15/ is a function URL request."})
+
+
+def method_not_allowed(method: str, path: str) -> tuple[int, list, bytes]:
+    status, headers, body = api_error(405, "MethodNotAllowedException", {
+        "Type": "User", "message": f"{method} {path}: Invoke takes POST"})
+    return status, [*headers, ("Allow", "POST")], body
+
+
+def invalid_client_context(reason: str) -> tuple[int, list, bytes]:
+    return api_error(400, "InvalidRequestContentException", {
+        "Type": "User", "message": f"X-Amz-Client-Context must be base64-encoded JSON: {reason}"})
+
+
+def invalid_request(message: str) -> tuple[int, list, bytes]:
+    return api_error(400, "InvalidRequestContentException", {"Type": "User", "message": message})
+
+
+def function_error(error_type: str, message: str, request_id: str | None) -> bytes:
+    """A platform-made function error body, as Lambda formats one: the request id in the message.
+
+    RIE interop/model.go GetErrorResponseWithFormattedErrorMessage: "RequestId: %s Error: %v";
+    fields errorType then errorMessage (its FunctionError struct), as real answers show (facts A2, A3).
+    """
+    text = f"RequestId: {request_id} Error: {message}" if request_id else f"Error: {message}"
+    return _json({"errorType": error_type, "errorMessage": text})
+
+
+SANDBOX_TIMEDOUT = "Sandbox.Timedout"  # RIE rapid/model/customer_error.go
+RUNTIME_EXIT = "Runtime.ExitError"  # RIE fatalerror/fatalerror.go
+RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge"  # RIE interop/model.go
+
+
+def timed_out(request_id: str, seconds: float) -> bytes:
+    # "Task timed out after %.2f seconds" (RIE invoke/utils.go); a real answer in 2026 (facts A2):
+    # {"errorType":"Sandbox.Timedout","errorMessage":"RequestId: ... Error: Task timed out after 3.00 seconds"}
+    return function_error(SANDBOX_TIMEDOUT, f"Task timed out after {seconds:.2f} seconds", request_id)
+
+
+def exit_reason(returncode: int) -> str:
+    """Go's ProcessState text, as Lambda reports it: "exit status 1", "signal: killed"."""
+    if returncode >= 0:
+        return f"exit status {returncode}"
+    try:
+        name = signal.strsignal(-returncode)  # "Killed", "Segmentation fault": Go's names, capitalised
+    except ValueError:
+        name = None
+    return f"signal: {name.lower()}" if name else f"signal: {-returncode}"
+
+
+def runtime_exited(request_id: str | None, returncode: int) -> bytes:
+    # RIE rapid/handlers.go: "Runtime exited without providing a reason" on status 0, else
+    # "Runtime exited with error: exit status 129" (real answers: facts A3).
+    if returncode == 0:
+        return function_error(RUNTIME_EXIT, "Runtime exited without providing a reason", request_id)
+    return function_error(RUNTIME_EXIT, f"Runtime exited with error: {exit_reason(returncode)}", request_id)
+
+
+def response_too_large(size: int, limit: int = MAX_BUFFERED_RESPONSE) -> bytes:
+    # RIE lambda-managed-instances/interop/model.go ErrorResponseTooLarge.
+    return _json({"errorType": RESPONSE_TOO_LARGE,
+                  "errorMessage": f"Response payload size ({size} bytes) exceeded maximum allowed payload "
+                                  f"size ({limit} bytes)."})
+
+
+def error_type_of(body: bytes, default: str = "Unhandled") -> str:
+    """The errorType of an error body, for reports; `default` when it has none."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return default
+    if isinstance(value, dict) and isinstance(value.get("errorType"), str):
+        return value["errorType"]
+    return default

@@ -1,0 +1,149 @@
+"""The execution environments of the function: one per in-flight request, as Lambda scales.
+
+A request takes a free warm environment, or starts one when none is free and fewer than
+the maximum exist; past the maximum it is refused (the caller answers 429), as Lambda
+throttles at a function's reserved concurrency. With managed instances
+(AWS_LAMBDA_MAX_CONCURRENCY=N) one environment takes N requests at once.
+After a code change, environments of the old code are retired once they are idle.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from .environment import Environment
+from .supervisor import Supervisor
+from .watchdog import Watchdog
+
+
+class Pool:
+    def __init__(self, config, platform, console, make_environ) -> None:
+        self.config = config
+        self.platform = platform
+        self.console = console
+        self.make_environ = make_environ  # task root -> environment variables of a new runtime
+        self.envs: list = []  # alive, most recently used first
+        self.cond = threading.Condition()
+        self.generation = 0
+        self.task_root = config.task_root
+        self.closed = False
+        self.started = 0  # environments started, ever (tests and the health path read it)
+        self.retired: list = []  # environments that ended: their pipes may still be open
+        self.watchdog = Watchdog()
+        self.supervisor = Supervisor()
+
+    def _new(self) -> Environment:
+        # Called with the lock held; the caller starts it after releasing the lock.
+        env = Environment(self.config, self.platform, self.console, self.supervisor, self.task_root,
+                          self.generation, self.make_environ(self.task_root), self._dead)
+        self.envs.append(env)
+        self.started += 1
+        return env
+
+    def acquire(self, wait: bool = False) -> Environment | None:
+        """An environment with a free slot, counted as busy; None at the maximum (or when closed)."""
+        with self.cond:
+            while True:
+                if self.closed:
+                    return None
+                chosen = None
+                for env in self.envs:
+                    if env.dead or env.generation != self.generation or env.inflight >= env.slots:
+                        continue
+                    if env.ready.is_set():
+                        chosen = env  # warm
+                        break
+                    if chosen is None:
+                        chosen = env  # still starting, and nobody else's
+                if chosen is not None:
+                    chosen.inflight += 1
+                    return chosen
+                if len(self.envs) < self.config.max_environments:
+                    env = self._new()
+                    env.inflight = 1
+                    break
+                if not wait:
+                    return None
+                self.cond.wait()
+        env.start()
+        return env
+
+    def release(self, env: Environment) -> None:
+        retire = False
+        with self.cond:
+            env.inflight -= 1
+            if env in self.envs:
+                if env.generation != self.generation and env.inflight == 0:
+                    self.envs.remove(env)
+                    retire = True
+                elif not env.dead and env.inflight == 0:
+                    self.envs.remove(env)
+                    self.envs.insert(0, env)  # warm reuse goes to the most recent first
+            self.cond.notify()
+        if retire:
+            threading.Thread(target=env.shutdown, daemon=True).start()
+
+    def _dead(self, env: Environment) -> None:
+        with self.cond:
+            if env in self.envs:
+                self.envs.remove(env)
+            self.retired = [e for e in self.retired if e.has_open_files()] + [env]
+            self.cond.notify_all()
+
+    def prewarm(self, count: int) -> None:
+        """Starts environments before any request, as if each had served one already."""
+        fresh = []
+        with self.cond:
+            while len(self.envs) < min(count, self.config.max_environments):
+                fresh.append(self._new())
+        for env in fresh:
+            env.start()
+
+    def new_generation(self, generation: int, task_root: str) -> tuple:
+        """New code: idle environments are retired now, busy ones after their requests. (idle, busy)."""
+        with self.cond:
+            self.generation = generation
+            self.task_root = task_root
+            idle = [env for env in self.envs if env.inflight == 0]
+            busy = len(self.envs) - len(idle)
+            for env in idle:
+                self.envs.remove(env)
+            self.cond.notify_all()
+        for env in idle:
+            threading.Thread(target=env.shutdown, daemon=True).start()
+        return len(idle), busy
+
+    def stats(self) -> dict:
+        with self.cond:
+            return {"environments": len(self.envs), "busy": sum(env.inflight for env in self.envs),
+                    "maxEnvironments": self.config.max_environments, "started": self.started,
+                    "generation": self.generation}
+
+    def pids(self) -> set:
+        """Processes the environments started and will wait for themselves."""
+        with self.cond:
+            envs = list(self.envs)
+        found = set()
+        for env in envs:
+            for proc in [env.runtime] + [p for _, p in env.extension_procs]:
+                if proc is not None:
+                    found.add(proc.pid)
+        return found
+
+    def close(self) -> None:
+        """Shuts every environment down (Lambda's Shutdown phase, in parallel); returns when done."""
+        with self.cond:
+            self.closed = True
+            envs = list(self.envs)
+            self.envs.clear()
+            retired, self.retired = list(self.retired), []
+            self.cond.notify_all()
+        threads = [threading.Thread(target=env.shutdown, daemon=True) for env in envs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(5)
+        for env in envs + retired:
+            env.close_files()
+        self.watchdog.stop()
+        self.supervisor.stop()

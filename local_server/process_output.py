@@ -1,0 +1,94 @@
+"""What an environment's processes write: passed on to the log, as it comes, and kept for Tail.
+
+Each process's stdout and stderr are pipes the supervisor watches. Their bytes go to the
+server's stdout and stderr unchanged, and into the log of each invocation running then (for
+X-Amz-Log-Result). A runtime writes its output before it posts the response, so draining the
+pipes before END puts every line of an invocation between its START and its END.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import threading
+
+
+class ProcessOutput:
+    def __init__(self, console, supervisor, running) -> None:
+        self.console = console
+        self.supervisor = supervisor
+        self.running = running  # () -> the invocations running now
+        self.lock = threading.Lock()
+        self._pipes: dict = {}  # fd -> (the pipe's file object, where its bytes go)
+        self._poll = select.poll()  # the same pipes, for a drain that costs one call
+
+    def add(self, proc) -> None:
+        """Watches a process's stdout and stderr."""
+        for stream, write in ((proc.stdout, self.console.out), (proc.stderr, self.console.err)):
+            fd = stream.fileno()
+            os.set_blocking(fd, False)
+            with self.lock:
+                self._pipes[fd] = (stream, write)
+                self._poll.register(fd, select.POLLIN)
+            self.supervisor.add(fd, lambda fd=fd: self._readable(fd))
+
+    def _readable(self, fd: int) -> None:
+        with self.lock:
+            if fd not in self._pipes or self._read(fd):
+                return
+            self._forget(fd)
+
+    def _forget(self, fd: int) -> None:
+        self.supervisor.remove(fd)
+        self._poll.unregister(fd)
+        self._pipes.pop(fd)[0].close()
+
+    def _read(self, fd: int) -> bool:
+        """Passes on what is in one pipe (lock held); False at its end."""
+        write = self._pipes[fd][1]
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except BlockingIOError:
+                return True
+            except OSError:
+                data = b""
+            if not data:
+                return False
+            running = self.running()
+            for inv in running:  # START goes out before the first line of its invocation
+                if inv.start_line:
+                    self.console.out(inv.start_line)
+                    inv.start_line = b""
+            write(data)
+            for inv in running:
+                inv.add_log(data)
+
+    def _drain(self) -> None:
+        if self._pipes:
+            for fd, _ in self._poll.poll(0):  # one system call when nothing is waiting
+                if fd in self._pipes:
+                    self._read(fd)
+
+    def drain(self) -> None:
+        """Passes on what the processes wrote so far."""
+        with self.lock:
+            self._drain()
+
+    def drain_for_end(self, inv) -> bytes:
+        """Passes on what the processes wrote so far; returns `inv`'s START if it is still unwritten."""
+        with self.lock:
+            self._drain()
+            start, inv.start_line = inv.start_line, b""
+            return start
+
+    @property
+    def open(self) -> bool:
+        return bool(self._pipes)
+
+    def close(self) -> None:
+        """When the server stops: what is left in the pipes is passed on, and they are closed."""
+        with self.lock:
+            self._drain()
+            for fd in list(self._pipes):
+                self._forget(fd)

@@ -1,0 +1,37 @@
+"""The environment variables a runtime process starts with: the container's, plus Lambda's.
+
+As the RIE gives them (and Lambda, for the ones the RIE leaves out): the runtime's own
+API address is added by the environment that starts it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+
+def runtime_environ(config, task_root: str, pycache_prefix: str | None) -> dict:
+    env = dict(config.environ)
+    env.pop("AWS_LAMBDA_RUNTIME_API", None)
+    env.update({
+        "_HANDLER": config.handler,
+        "LAMBDA_TASK_ROOT": task_root,
+        "AWS_LAMBDA_FUNCTION_NAME": config.function_name,
+        "AWS_LAMBDA_FUNCTION_VERSION": config.version,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.function_name}",
+        # One log stream per environment, named as Lambda names them.
+        "AWS_LAMBDA_LOG_STREAM_NAME": time.strftime("%Y/%m/%d/", time.gmtime()) + "[$LATEST]" + os.urandom(16).hex(),
+        "AWS_REGION": config.region,
+        "AWS_DEFAULT_REGION": config.region,
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+    })
+    if config.log_format == "JSON":
+        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+    if config.max_concurrency is not None:
+        env["AWS_LAMBDA_MAX_CONCURRENCY"] = str(config.max_concurrency)
+    if pycache_prefix:
+        # Bytecode of the served code goes here, never next to it: a stale __pycache__ in the
+        # image's /var/task (or the mounted folder) cannot run old code after a change.
+        env["PYTHONPYCACHEPREFIX"] = pycache_prefix
+    return env

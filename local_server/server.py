@@ -1,0 +1,84 @@
+"""The whole server put together: the front server, the pool, the task view and its watcher.
+
+`LocalServer(config).start()` listens at once and returns; environments start on demand.
+Tests run it in-process; the CLI runs it until SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from .code_watch import CodeWatcher
+from .console import Console
+from .front import FrontServer
+from .pool import Pool
+from .process_tree import children
+from .reports import Platform
+from .runtime_environ import runtime_environ
+from .task_view import TaskView
+
+REAP_INTERVAL = 1.0
+
+
+class LocalServer:
+    def __init__(self, config, console: Console | None = None) -> None:
+        self.config = config
+        self.console = console or Console()
+        self.platform = Platform(config.log_format, config.function_name, config.version, config.memory_mb)
+        self.view = TaskView(config.task_root, config.code_dir)
+        pycache = self.view.pycache
+        self.pool = Pool(config, self.platform, self.console,
+                         lambda task_root: runtime_environ(config, task_root, pycache))
+        self.pool.task_root = self.view.path
+        self.front = FrontServer(config, self.pool, self.console)
+        self.port = self.front.port
+        self.watcher = CodeWatcher(config.code_dir, config.poll_interval, self._code_changed) \
+            if config.code_dir else None
+        self._stopped = threading.Event()
+
+    def start(self) -> LocalServer:
+        threading.Thread(target=self.front.serve_forever, name="front", daemon=True).start()
+        if self.watcher:
+            self.watcher.start()
+        if os.getpid() == 1:
+            # As a container's first process, orphans of the function's processes become ours.
+            threading.Thread(target=self._reap_orphans, name="reaper", daemon=True).start()
+        if self.config.prewarm:
+            self.pool.prewarm(self.config.prewarm)
+        return self
+
+    def _code_changed(self, change: str) -> None:
+        generation = self.view.rebuild()
+        idle, busy = self.pool.new_generation(generation, self.view.path)
+        retired = f"{idle} idle environment(s) retired" + (f", {busy} after their request" if busy else "")
+        self.console.say(f"code changed ({change}): the next request runs the new code; {retired}")
+
+    def _reap_orphans(self) -> None:
+        while not self._stopped.wait(REAP_INTERVAL):
+            known = self.pool.pids()
+            for pid in children(os.getpid()):
+                if pid not in known and _is_zombie(pid):
+                    try:
+                        os.waitpid(pid, os.WNOHANG)
+                    except OSError:
+                        pass
+
+    def stop(self) -> None:
+        """Stops listening, shuts every environment down as Lambda does, removes the view."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        if self.watcher:
+            self.watcher.stop()
+        self.front.close()
+        self.pool.close()
+        self.view.remove()
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
