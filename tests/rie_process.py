@@ -52,13 +52,13 @@ def wait_until_listening(base_url: str, timeout: float = 20.0) -> None:
 
 
 def invoke(base_url: str, payload: bytes, headers: dict | None = None, timeout: float = 30.0):
-    """(status, headers, body) of one invoke."""
+    """(status, headers, body) of one invoke; the headers' names are matched without case."""
     request = urllib.request.Request(base_url + INVOKE_PATH, data=payload, headers=headers or {}, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as reply:
-            return reply.status, dict(reply.headers), reply.read()
+            return reply.status, reply.headers, reply.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 class RieProcess:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from paths import ROOT
-from rie_process import invoke, wait_until_listening
+from rie_process import invoke, wait_for_http, wait_until_listening
 
 COMPOSE_FILE = Path(__file__).resolve().parent / "docker-compose.yml"
 
@@ -71,22 +71,32 @@ def docker_cleanup():
 
 @pytest.fixture(scope="session")
 def services(images, docker_services, docker_ip):
-    """url(service) -> base URL of that service's RIE, once it listens."""
+    """url(service) -> base URL of that service, once it listens."""
     ready = {}
 
     def url(service: str) -> str:
         if service not in ready:
             base = f"http://{docker_ip}:{docker_services.port_for(service, 8080)}"
-            wait_until_listening(base, timeout=60)
+            if service.endswith("-local"):  # every path but its health path is a function URL request
+                wait_for_http(base + "/_local/health", timeout=60)
+            else:
+                wait_until_listening(base, timeout=60)
             ready[service] = base
         return ready[service]
 
     return url
 
 
+@pytest.fixture(params=["rie", "local"])
+def emulator(request) -> str:
+    """What serves the function in the container: AWS's RIE, or our local server."""
+    return request.param
+
+
 @pytest.fixture
-def call(services):
-    """call(service, payload, headers) -> (status, headers, body) of one invoke."""
+def call(services, emulator):
+    """call(service, payload, headers) -> (status, headers, body) of one invoke, under `emulator`."""
     def _call(service, payload=b"{}", headers=None):
-        return invoke(services(service), payload, headers, timeout=120)
+        name = service if emulator == "rie" else f"{service}-local"
+        return invoke(services(name), payload, headers, timeout=120)
     return _call
