@@ -41,6 +41,10 @@ class LambdaLoggerHandler(logging.Handler):
             self.handleError(record)
 
 
+class LambdaLoggerHandlerWithFrameType(LambdaLoggerHandler):
+    """The same handler under the name awslambdaric gives it when frames are typed by level."""
+
+
 class LambdaLoggerFilter(logging.Filter):
     """Stamps each record with the request (and tenant) id of the invocation that logs it."""
 
@@ -54,7 +58,10 @@ def configure(config: Config, sink: Sink) -> None:
     json_format = config.log_format == "JSON"
     # awslambdaric types frames by level only with JSON or an explicit level.
     typed = json_format or bool(config.log_level)
-    handler = LambdaLoggerHandler(sink, (JSON_FRAME if json_format else TEXT_FRAME) if typed else None)
+    if typed:
+        handler: LambdaLoggerHandler = LambdaLoggerHandlerWithFrameType(sink, JSON_FRAME if json_format else TEXT_FRAME)
+    else:
+        handler = LambdaLoggerHandler(sink, None)
     handler.setFormatter(JsonFormatter() if json_format else logging.Formatter(TEXT_LINE, TEXT_TIME))
     handler.addFilter(LambdaLoggerFilter())
     root = logging.getLogger()

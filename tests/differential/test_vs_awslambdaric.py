@@ -227,3 +227,9 @@ def test_managed_instance_mode_posts_the_same(tmp_path, handler, events):
         return [{k: v for k, v in r.items() if k != "timestamp"} for r in records if r["level"] == "ERROR"]
 
     assert json_errors(my_process.stdout) == json_errors(their_process.stdout)
+
+
+@pytest.mark.parametrize("env", [{}, {"AWS_LAMBDA_LOG_FORMAT": "JSON"}, {"AWS_LAMBDA_LOG_LEVEL": "INFO"}])
+def test_the_root_loggers_handler_has_awslambdarics_class_name(tmp_path, env):
+    (mine, _), (theirs, _) = run_both(tmp_path, "cases.root_handlers", [{"event": {}}], env=env)
+    assert mine[0].json() == theirs[0].json() and len(mine[0].json()) == 1

@@ -53,7 +53,7 @@ def isolated(tmp_path):
         if (getattr(sys.modules[name], "__file__", None) or "").startswith((str(HANDLERS), str(tmp_path))):
             del sys.modules[name]
     for handler in root.handlers[:]:
-        if type(handler).__name__ == "LambdaLoggerHandler":
+        if type(handler).__name__.startswith("LambdaLoggerHandler"):
             root.removeHandler(handler)
     root.setLevel(level)
     logging.Formatter.converter = converter

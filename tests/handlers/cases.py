@@ -260,3 +260,8 @@ def raise_from_none(event, context):
         _lookup("customers")
     except KeyError:
         raise ValueError("no context") from None
+
+
+def root_handlers(event, context):
+    """The root logger's handlers, by class name (what awslambdaric installs)."""
+    return [type(handler).__name__ for handler in logging.getLogger().handlers]
