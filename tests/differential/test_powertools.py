@@ -1,0 +1,339 @@
+"""Powertools for AWS Lambda (Python) on our runtime and on awslambdaric 4.2.x: the same.
+
+Each test runs the same handlers (tests/handlers/powertools_cases.py) on the same events
+through both runtimes at once, each against its own fake Runtime API and its own X-Ray
+"daemon" (a UDP socket on 127.0.0.1, so Tracer runs enabled and its segments can be read),
+with the same request ids and the same trace headers. It compares what each runtime posted
+exactly, the log lines (stdout, per invocation, read when the response arrives) after
+normalising timestamps only, and the X-Ray segments after normalising their generated ids and
+times. Then it asserts what Powertools relies on from the runtime (shared/docs/beyond-facts.md):
+the root handler in place before the function is imported, AWS_LAMBDA_LOG_LEVEL, the trace id
+in _X_AMZN_TRACE_ID per invocation, EMF on stdout before the response is posted.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import socket
+from pathlib import Path
+
+import aws_lambda_powertools.shared.version
+import pytest
+from fake_api import FakeRuntimeApi
+from paths import HANDLERS
+from runtime_process import RuntimeProcess, ours
+from runtime_process import awslambdaric as reference
+
+POWERTOOLS_VERSION = "3.37.0"  # requirements-dev.in
+assert aws_lambda_powertools.shared.version.VERSION == POWERTOOLS_VERSION
+
+TRACE_ROOT = "1-67891233-abcdef012345678912345678"
+PARENT = "53995c3f42cd8ad8"
+
+
+def trace_header(n: int) -> str:
+    return f"Root={TRACE_ROOT[:-2]}{n:02d};Parent={PARENT};Sampled=1"
+
+
+def trace_root(n: int) -> str:
+    return f"{TRACE_ROOT[:-2]}{n:02d}"
+
+
+# --- one runtime process, invoked event by event -------------------------------------------
+
+
+class _PostsWithStdout(queue.Queue):
+    """The fake API's queue of posts, noting how much stdout the function had written when each
+    post arrived (the runtime is then waiting for the API's answer)."""
+
+    stdout_path: Path
+
+    def put(self, item, block=True, timeout=None) -> None:
+        item.stdout_size = self.stdout_path.stat().st_size
+        super().put(item, block, timeout)
+
+
+class Function:
+    """A runtime process serving one handler, with its Runtime API and its X-Ray daemon socket."""
+
+    def __init__(self, command, handler: str, out_dir: Path, env: dict) -> None:
+        self.daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.daemon.bind(("127.0.0.1", 0))
+        self.daemon.setblocking(False)
+        self.api = FakeRuntimeApi().__enter__()
+        self.api.posts = posts = _PostsWithStdout()
+        self.process = RuntimeProcess(self.api.address, handler, HANDLERS, out_dir, command=command, env={
+            "POWERTOOLS_SERVICE_NAME": "payment",
+            "POWERTOOLS_METRICS_NAMESPACE": "Shop",
+            "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{self.daemon.getsockname()[1]}",
+            "PYTHONHASHSEED": "0",  # the X-Ray SDK patches modules in the order of a set, and logs each
+            **env})
+        posts.stdout_path = self.process.stdout_path
+        self._read = 0
+        self.invocations = 0
+
+    def queue(self, event, trace: int | None) -> None:
+        headers = {} if trace is None else {"Lambda-Runtime-Trace-Id": trace_header(trace)}
+        self.api.queue_event(event, request_id=f"req-{self.invocations}", headers=headers)
+        self.invocations += 1
+
+    def result(self) -> tuple:
+        """(what was posted, the stdout written since the last post until this one arrived, the
+        X-Ray documents sent until then)."""
+        post = self.api.next_post()
+        return post, self.stdout(post.stdout_size), self.segments()
+
+    def stdout(self, until: int | None = None) -> str:
+        data = self.process.stdout_path.read_bytes()[:until]
+        text, self._read = data[self._read:].decode(), len(data)
+        return text
+
+    def segments(self) -> list:
+        received = []
+        while True:
+            try:
+                received.append(self.daemon.recv(65536).decode())
+            except BlockingIOError:
+                return received
+
+    def stop(self) -> tuple:
+        """The stdout after the last post, and the whole stderr, once the process has stopped."""
+        self.process.stop()
+        self.api.__exit__(None, None, None)
+        self.daemon.close()
+        return self.stdout(), self.process.stderr
+
+
+# The X-Ray SDK makes this directory at import when it sees LAMBDA_TASK_ROOT, and logs (DEBUG) if
+# it was there already: made first, both runtimes' processes, started together, log the same.
+XRAY_TOUCH_DIR = Path("/tmp/.aws-xray")
+
+
+def run_both(tmp_path, handler: str, events: list, env: dict | None = None) -> dict:
+    """Both runtimes, started together, given the same events one at a time.
+
+    events: [(event, trace header number or None)]. Returns, per runtime, a list of
+    (post, stdout, segments) per invocation, and (stdout after the last, stderr) at the end.
+    """
+    XRAY_TOUCH_DIR.mkdir(exist_ok=True)
+    functions = {name: Function(command, handler, tmp_path, env or {})
+                 for name, command in (("ours", ours), ("awslambdaric", reference))}
+    results: dict = {name: {"invocations": []} for name in functions}
+    try:
+        for event, trace in events:
+            for function in functions.values():
+                function.queue(event, trace)
+            for name, function in functions.items():
+                results[name]["invocations"].append(function.result())
+    finally:
+        for name, function in functions.items():
+            results[name]["end"] = function.stop()
+    return results
+
+
+# --- what is compared, and what is normalised ----------------------------------------------
+
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3})?Z"  # the runtime's TEXT and JSON lines
+                       r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\+0000")  # Powertools Logger's
+EMF_TIMESTAMP = re.compile(r'"Timestamp":\d{13}')
+SEGMENT_TIME = re.compile(r'"(start_time|end_time)": \d+\.\d+')
+SEGMENT_ID = re.compile(r'"[0-9a-f]{16}"')
+ADDRESS = re.compile(r" at 0x[0-9a-f]+>")  # reprs in Tracer's error metadata: "<traceback object at 0x…>"
+
+
+def log_lines(text: str) -> list:
+    """The lines, with timestamps (and only they) replaced."""
+    text = EMF_TIMESTAMP.sub('"Timestamp":"<ms>"', TIMESTAMP.sub("<time>", text))
+    return text.split("\n")
+
+
+def segments(datagrams: list) -> list:
+    """X-Ray documents as sent, with times, generated ids and object addresses replaced (the trace's
+    parent kept)."""
+    ids: dict = {f'"{PARENT}"': f'"{PARENT}"'}
+
+    def number(match: re.Match) -> str:
+        return ids.setdefault(match.group(), f'"<id-{len(ids)}>"')
+
+    return [SEGMENT_ID.sub(number, ADDRESS.sub(" at <address>>", SEGMENT_TIME.sub(r'"\1": "<time>"', datagram)))
+            for datagram in datagrams]
+
+
+def posted(post) -> tuple:
+    cause = post.headers.get("lambda-runtime-function-xray-error-cause")
+    if cause:
+        cause = json.loads(cause)
+        cause["paths"] = sorted(cause["paths"])  # awslambdaric builds it from a set: no order
+    return post.kind, post.status, post.body, post.headers.get("content-type"), cause
+
+
+def assert_same(results: dict) -> list:
+    """Asserts both runtimes posted, logged and traced the same; returns ours, normalised:
+    [(posted, stdout lines, X-Ray documents) per invocation..., (stdout lines after, stderr)]."""
+    normalised = {}
+    for name, result in results.items():
+        normalised[name] = [(posted(post), log_lines(stdout), segments(datagrams))
+                            for post, stdout, datagrams in result["invocations"]]
+        stdout, stderr = result["end"]
+        normalised[name].append((log_lines(stdout), stderr))
+    assert normalised["ours"] == normalised["awslambdaric"]
+    return normalised["ours"]
+
+
+# --- events, as the services send them (trimmed to what the handlers read) -------------------
+
+
+def rest_event(method: str, path: str, body=None, query=None, request_id: str = "c0ffee-rest") -> dict:
+    return {
+        "resource": "/{proxy+}", "path": path, "httpMethod": method,
+        "headers": {"Accept": "application/json", "Host": "abc123.execute-api.us-east-1.amazonaws.com",
+                    "X-Amzn-Trace-Id": f"Root={TRACE_ROOT}"},
+        "multiValueHeaders": {"Accept": ["application/json"]},
+        "queryStringParameters": query, "multiValueQueryStringParameters":
+            None if query is None else {k: [v] for k, v in query.items()},
+        "pathParameters": {"proxy": path[1:]}, "stageVariables": None,
+        "requestContext": {"accountId": "123456789012", "apiId": "abc123", "httpMethod": method,
+                           "identity": {"sourceIp": "203.0.113.7", "userAgent": "curl/8.5.0"},
+                           "path": f"/prod{path}", "protocol": "HTTP/1.1", "requestId": request_id,
+                           "requestTimeEpoch": 1732425600000, "resourcePath": "/{proxy+}", "stage": "prod"},
+        "body": None if body is None else json.dumps(body), "isBase64Encoded": False,
+    }
+
+
+def http_event(method: str, path: str, body=None, request_id: str = "c0ffee-http") -> dict:
+    return {
+        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "",
+        "headers": {"accept": "*/*", "content-type": "application/json", "host": "api.example.com"},
+        "requestContext": {"accountId": "123456789012", "apiId": "api", "domainName": "api.example.com",
+                           "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
+                                    "sourceIp": "203.0.113.7", "userAgent": "curl/8.5.0"},
+                           "requestId": request_id, "routeKey": "$default", "stage": "$default",
+                           "time": "24/Nov/2024:05:20:00 +0000", "timeEpoch": 1732425600000},
+        "body": None if body is None else json.dumps(body), "isBase64Encoded": False,
+    }
+
+
+def sqs_record(message_id: str, body: dict) -> dict:
+    return {
+        "messageId": message_id, "receiptHandle": f"handle-{message_id}", "body": json.dumps(body),
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1732425600000",
+                       "SenderId": "AIDAEXAMPLE", "ApproximateFirstReceiveTimestamp": "1732425600001"},
+        "messageAttributes": {"kind": {"stringValue": "order", "dataType": "String"}},
+        "md5OfBody": "0" * 32, "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:orders", "awsRegion": "us-east-1",
+    }
+
+
+def sqs_event(*bodies: dict) -> dict:
+    return {"Records": [sqs_record(f"msg-{i}", body) for i, body in enumerate(bodies)]}
+
+
+S3_EVENT = {"Records": [{
+    "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
+    "eventTime": "2024-11-24T05:20:00.000Z", "eventName": f"ObjectCreated:{kind}",
+    "s3": {"s3SchemaVersion": "1.0", "configurationId": "c",
+           "bucket": {"name": "invoices", "arn": "arn:aws:s3:::invoices"},
+           "object": {"key": key, "size": size, "eTag": "e", "sequencer": "1"}},
+} for kind, key, size in (("Put", "2024/n%C3%A6ste+invoice.pdf", 1024), ("Copy", "a%2Bb.txt", 0))]}
+
+EVENTBRIDGE_EVENT = {
+    "version": "0", "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718", "detail-type": "OrderPlaced",
+    "source": "shop.orders", "account": "123456789012", "time": "2024-11-24T05:20:00Z",
+    "region": "eu-west-1", "resources": ["arn:aws:events:eu-west-1:123456789012:rule/r"],
+    "detail": {"order": 7, "lines": [{"sku": "é", "quantity": 2}]},
+}
+
+
+def body(invocation) -> object:
+    """The JSON a normalised invocation posted."""
+    return json.loads(invocation[0][2])
+
+
+def records(lines: list) -> list:
+    """The JSON records among log lines (Powertools' own, EMF, the runtime's JSON format)."""
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def documents(invocation) -> list:
+    """The X-Ray documents a normalised invocation sent, parsed (each after its protocol header)."""
+    return [json.loads(datagram.split("\n", 1)[1]) for datagram in invocation[2]]
+
+
+def emf(lines: list) -> list:
+    """The metrics of each EMF record: {name: values} with its dimensions."""
+    return [{**{m["Name"]: r[m["Name"]] for m in r["_aws"]["CloudWatchMetrics"][0]["Metrics"]},
+             "dimensions": r["_aws"]["CloudWatchMetrics"][0]["Dimensions"]}
+            for r in records(lines) if "_aws" in r]
+
+
+FORMATS = ["TEXT", "JSON"]  # AWS_LAMBDA_LOG_FORMAT: how the runtime writes its own records
+
+
+# --- the handlers, the same on both runtimes -------------------------------------------------
+
+
+@pytest.mark.parametrize("log_format", FORMATS)
+def test_rest_api_resolver(tmp_path, log_format):
+    results = run_both(tmp_path, "powertools_cases.rest_handler", [
+        (rest_event("GET", "/orders/7", query={"verbose": "1"}), 1),  # cold start
+        (rest_event("GET", "/orders/missing"), 2),  # NotFoundError raised in a traced method
+        (rest_event("POST", "/orders", body={"sku": "k-1", "quantity": 3}), None),  # no trace header
+        (rest_event("POST", "/orders", body={"quantity": 3}), 3),  # BadRequestError
+        (rest_event("GET", "/nowhere"), 4),  # no route
+        (rest_event("GET", "/boom"), 5),  # an error the resolver does not handle: the function fails
+    ], env={"AWS_LAMBDA_LOG_FORMAT": log_format})
+    *invocations, (after, stderr) = assert_same(results)
+
+    assert [(body(i).get("statusCode"), json.loads(body(i)["body"]) if "body" in body(i) else None)
+            for i in invocations[:5]] == [
+        (200, {"order": {"id": "7", "total": 42.5, "items": ["é", "ü"]}, "verbose": True}),
+        (404, {"statusCode": 404, "message": "order missing does not exist"}),
+        (201, {"sku": "k-1"}),
+        (400, {"statusCode": 400, "message": "sku is required"}),
+        (404, {"statusCode": 404, "message": "Not found"}),
+    ]
+    assert body(invocations[2])["multiValueHeaders"] == {
+        "Location": ["/orders/1"], "Content-Type": ["application/json"]}
+    failed = invocations[5]
+    assert failed[0][:2] == ("error", 202)
+    assert (body(failed)["errorType"], body(failed)["errorMessage"]) == ("RuntimeError", "the order store is down")
+    error_record = failed[1][-2]
+    if log_format == "TEXT":
+        assert error_record.startswith("[ERROR] RuntimeError: the order store is down\rTraceback")
+    else:
+        assert json.loads(error_record)["errorType"] == "RuntimeError"
+
+    # Logger: the event, the correlation id, the cold start only in the first invocation,
+    # the keys appended in one invocation kept in the next (no clear_state).
+    first = records(invocations[0][1])
+    assert first[0]["message"]["path"] == "/orders/7" and first[0]["correlation_id"] == "c0ffee-rest"
+    assert {k: first[1][k] for k in ("message", "cold_start", "function_request_id", "order_id", "verbose",
+                                     "xray_trace_id", "function_memory_size")} == {
+        "message": "order looked up", "cold_start": True, "function_request_id": "req-0", "order_id": "7",
+        "verbose": "1", "xray_trace_id": trace_root(1), "function_memory_size": "128"}
+    assert [r["cold_start"] for i in invocations[:5] for r in records(i[1]) if "cold_start" in r] == [
+        True, True, False, False, False, False, False, False]
+    # Metrics: EMF on stdout before the response was posted, the cold start metric once.
+    assert [emf(i[1]) for i in invocations] == [
+        [{"ColdStart": [1.0], "dimensions": [["function_name", "service"]]},
+         {"OrderLookups": [1.0], "dimensions": [["service"]]}],
+        [{"OrderLookups": [1.0], "dimensions": [["service"]]}],
+        [{"OrdersCreated": [3.0], "dimensions": [["service"]]}],
+        [], [],
+        [{"Booms": [1.0], "dimensions": [["service"]]}],
+    ]
+    assert [r["sku"] for r in records(invocations[2][1]) if "_aws" in r] == ["k-1"]  # metadata
+    assert stderr.count("UserWarning: No application metrics to publish.") == 1  # for 400 and 404: once
+    assert after == [""]
+    # Tracer: the handler's subsegment under the trace's parent, the traced method's under it.
+    assert [len(i[2]) for i in invocations] == [2, 2, 1, 1, 1, 1]
+    method, handler = documents(invocations[0])
+    assert (handler["name"], handler["trace_id"], handler["parent_id"], handler["annotations"]) == (
+        "## rest_handler", trace_root(1), PARENT, {"ColdStart": True, "Service": "payment"})
+    assert (method["name"], method["parent_id"]) == ("## powertools_cases.find_order", handler["id"])
+    assert documents(invocations[1])[0]["cause"]["exceptions"][0]["type"] == "NotFoundError"
+    # Without a trace header the SDK keeps the last invocation's trace (its own rule, the same on both)
+    assert documents(invocations[2])[0]["trace_id"] == trace_root(2)
+    assert documents(invocations[5])[0]["fault"] is True
