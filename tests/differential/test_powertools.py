@@ -337,3 +337,165 @@ def test_rest_api_resolver(tmp_path, log_format):
     # Without a trace header the SDK keeps the last invocation's trace (its own rule, the same on both)
     assert documents(invocations[2])[0]["trace_id"] == trace_root(2)
     assert documents(invocations[5])[0]["fault"] is True
+
+
+def test_http_api_resolver(tmp_path):
+    results = run_both(tmp_path, "powertools_cases.http_handler", [
+        (http_event("GET", "/hello/ana"), 1),
+        (http_event("POST", "/stock/sku-9", body={}), 2),  # an exception handler of the function's
+        (http_event("GET", "/nowhere"), 3),
+    ])
+    *invocations, (after, stderr) = assert_same(results)
+    assert [body(i) for i in invocations] == [
+        {"statusCode": 200, "body": '{"message":"hello ana","path":"/hello/ana"}', "isBase64Encoded": False,
+         "headers": {"Content-Type": "application/json"}, "cookies": []},
+        {"statusCode": 409, "body": "out of stock: sku-9", "isBase64Encoded": False,
+         "headers": {"Content-Type": "text/plain"}, "cookies": []},
+        {"statusCode": 404, "body": '{"statusCode":404,"message":"Not found"}', "isBase64Encoded": False,
+         "headers": {"Content-Type": "application/json"}, "cookies": []},
+    ]
+    # A child Logger (payment.powertools_cases) logs through the service's Logger, once.
+    assert [(r["level"], r["message"], r["correlation_id"], r.get("who"), r.get("sku"), r["cold_start"])
+            for i in invocations for r in records(i[1]) if "message" in r] == [
+        ("INFO", "greeting", "c0ffee-http", "ana", None, True),
+        ("WARNING", "out of stock", "c0ffee-http", None, "sku-9", False),
+    ]
+    assert [emf(i[1]) for i in invocations] == [[{"HttpRequests": [1.0], "dimensions": [["service"]]}]] * 3
+    assert [[(d["name"], d["trace_id"]) for d in documents(i)] for i in invocations] == [
+        [("## http_handler", trace_root(n))] for n in (1, 2, 3)]
+    assert (after, stderr) == ([""], "")
+
+
+@pytest.mark.parametrize("log_format", FORMATS)
+def test_batch_with_partial_failures(tmp_path, log_format):
+    results = run_both(tmp_path, "powertools_cases.batch_handler", [
+        (sqs_event({"sku": "a"}, {"sku": "b", "fail": True}, {"sku": "c"}), 1),
+        (sqs_event({"sku": "d"}), 2),
+        (sqs_event({"sku": "e", "fail": True}), 3),  # every record failed: the batch fails
+    ], env={"AWS_LAMBDA_LOG_FORMAT": log_format})
+    *invocations, (after, stderr) = assert_same(results)
+    assert [body(i) for i in invocations[:2]] == [
+        {"batchItemFailures": [{"itemIdentifier": "msg-1"}]}, {"batchItemFailures": []}]
+    failed = body(invocations[2])
+    assert invocations[2][0][:2] == ("error", 202)
+    assert failed["errorType"] == "BatchProcessingError"
+    assert failed["errorMessage"].startswith("All records failed processing. 1 individual errors logged")
+    assert failed["errorMessage"].endswith("ValueError: cannot ship e\n")
+    assert [[(r["message"], r["sku"], r["correlation_id"]) for r in records(i[1]) if r.get("message") == "shipped"]
+            for i in invocations] == [[("shipped", "a", "msg-0"), ("shipped", "c", "msg-0")],
+                                      [("shipped", "d", "msg-0")], []]
+    assert [emf(i[1]) for i in invocations] == [
+        [{"Shipped": [1.0, 1.0], "dimensions": [["service"]]}], [{"Shipped": [1.0], "dimensions": [["service"]]}], []]
+    # Tracer: a subsegment per record (the failed one with its cause), then the handler's.
+    assert [[(d["name"], "cause" in d) for d in documents(i)] for i in invocations] == [
+        [("## powertools_cases.record_handler", False), ("## powertools_cases.record_handler", True),
+         ("## powertools_cases.record_handler", False), ("## batch_handler", False)],
+        [("## powertools_cases.record_handler", False), ("## batch_handler", False)],
+        [("## powertools_cases.record_handler", True), ("## batch_handler", True)],
+    ]
+    assert after == [""]
+    assert "UserWarning: No application metrics to publish." in stderr
+
+
+@pytest.mark.parametrize("handler,event,expected", [
+    ("s3_handler", S3_EVENT, {
+        "bucket": "invoices", "first_key": "2024/næste invoice.pdf",
+        "objects": [["2024/n%C3%A6ste+invoice.pdf", 1024, "ObjectCreated:Put", "2024-11-24T05:20:00.000Z"],
+                    ["a%2Bb.txt", 0, "ObjectCreated:Copy", "2024-11-24T05:20:00.000Z"]]}),
+    ("eventbridge_handler", EVENTBRIDGE_EVENT, {
+        "source": "shop.orders", "type": "OrderPlaced", "detail": {"order": 7, "lines": [{"sku": "é", "quantity": 2}]},
+        "resources": ["arn:aws:events:eu-west-1:123456789012:rule/r"], "region": "eu-west-1"}),
+    ("sqs_handler", sqs_event({"sku": "a"}, {"sku": "b"}), [
+        {"id": f"msg-{i}", "body": {"sku": sku}, "attributes": "order", "receive_count": "1",
+         "queue": "https://sqs.us-east-1.amazonaws.com/123456789012/orders"} for i, sku in enumerate("ab")]),
+])
+def test_event_source_data_classes(tmp_path, handler, event, expected):
+    results = run_both(tmp_path, f"powertools_cases.{handler}", [(event, 1), (event, None)])
+    *invocations, end = assert_same(results)
+    assert [body(i) for i in invocations] == [expected, expected]
+    assert end == ([""], "")
+
+
+@pytest.mark.parametrize("log_format", FORMATS)
+def test_logger(tmp_path, log_format):
+    results = run_both(tmp_path, "powertools_cases.logs", [
+        ({"customer": "c-1", "correlation_id": "corr-1"}, 1),
+        ({"customer": "c-2"}, None),
+        ({"raise": True}, 2),
+    ], env={"AWS_LAMBDA_LOG_FORMAT": log_format})
+    *invocations, end = assert_same(results)
+    assert [body(i) for i in invocations[:2]] == [
+        {"correlation_id": "corr-1", "trace_env": trace_header(1)}, {"correlation_id": None, "trace_env": None}]
+    assert invocations[2][0][0] == "error" and body(invocations[2])["errorMessage"] == "unhandled in the handler"
+
+    lines = invocations[0][1]
+    logged = records(lines)
+    assert logged[0]["message"] == {"customer": "c-1", "correlation_id": "corr-1"}  # log_event
+    charging = {k: v for k, v in logged[1].items() if k not in ("timestamp", "location")}
+    assert charging == {
+        "level": "INFO", "message": "charging", "service": "payment", "cold_start": True, "function_name": "test",
+        "function_memory_size": "128", "function_arn": "arn:aws:lambda:us-east-1:123456789012:function:test",
+        "function_request_id": "req-0", "correlation_id": "corr-1", "customer": "c-1", "amount": 12.5,
+        "xray_trace_id": trace_root(1)}
+    failure = next(r for r in logged if r.get("message") == "charge failed")
+    assert (failure["level"], failure["exception_name"], failure["stack_trace"]["frames"][0]["function"]) == (
+        "ERROR", "KeyError", "logs")
+    assert failure["exception"].endswith("KeyError: 'card'")
+    # The library's record goes through the runtime's root handler, in the runtime's format.
+    library = lines[2] if log_format == "TEXT" else json.loads(lines[2])
+    assert library == ("[WARNING]\t<time>\treq-0\tlibrary warning 7" if log_format == "TEXT" else {
+        "timestamp": "<time>", "level": "WARNING", "message": "library warning 7", "logger": "shop.library",
+        "requestId": "req-0"})
+    assert lines[3] == "a plain print"
+    # clear_state: nothing of the first invocation is left in the second; no trace id without a header.
+    second = records(invocations[1][1])[1]
+    assert (second["customer"], "correlation_id" in second, "xray_trace_id" in second) == ("c-2", False, False)
+    assert records(invocations[2][1])[1]["xray_trace_id"] == trace_root(2)
+    assert end == ([""], "")
+
+
+# --- what Powertools relies on from the runtime ----------------------------------------------
+
+
+def test_root_handler_before_import_and_the_trace_id_per_invocation(tmp_path):
+    """The runtime's root handler exists before the function is imported (Logger adds its filter
+    to it); _X_AMZN_TRACE_ID is the invocation's header, and is removed when there is none."""
+    results = run_both(tmp_path, "powertools_cases.environment", [({}, 1), ({}, None), ({}, 2)])
+    *invocations, end = assert_same(results)
+    root = {"root_level": "WARNING", "handlers": [{"level": 0, "filters": [["LambdaLoggerFilter", None]]}]}
+    expected = {"root_at_import": root,
+                "root_after_logger": {**root, "handlers": [{"level": 0, "filters": [
+                    ["LambdaLoggerFilter", None], ["SuppressFilter", "payment"]]}]},
+                "logger_level": "INFO"}
+    assert [body(i) for i in invocations] == [
+        {**expected, "trace_env": trace_header(1)}, {**expected, "trace_env": None},
+        {**expected, "trace_env": trace_header(2)}]
+    assert end == ([""], "")
+
+
+LEVEL_LINE = re.compile(r"(powertools|library) (debug|info|warning|error)")
+ALC_WARNING = ("UserWarning: Current log level (DEBUG) does not match AWS Lambda Advanced Logging Controls "
+               "minimum log level (WARNING). This can lead to data loss, consider adjusting them.")
+
+
+@pytest.mark.parametrize("env,logger_level,root_level,lines", [
+    ({}, "INFO", "WARNING", ["powertools info", "powertools warning", "library warning", "powertools error",
+                             "library error"]),
+    ({"AWS_LAMBDA_LOG_LEVEL": "DEBUG"}, "DEBUG", "DEBUG", [
+        "powertools debug", "library debug", "powertools info", "library info", "powertools warning",
+        "library warning", "powertools error", "library error"]),
+    ({"AWS_LAMBDA_LOG_LEVEL": "WARN"}, "WARNING", "WARNING", [
+        "powertools warning", "library warning", "powertools error", "library error"]),
+    ({"AWS_LAMBDA_LOG_LEVEL": "ERROR", "AWS_LAMBDA_LOG_FORMAT": "JSON"}, "ERROR", "ERROR", [
+        "powertools error", "library error"]),
+    # Lambda's level wins over Powertools' own, which Powertools warns about (on stderr).
+    ({"AWS_LAMBDA_LOG_LEVEL": "WARN", "POWERTOOLS_LOG_LEVEL": "DEBUG"}, "WARNING", "WARNING", [
+        "powertools warning", "library warning", "powertools error", "library error"]),
+])
+def test_aws_lambda_log_level_is_honoured(tmp_path, env, logger_level, root_level, lines):
+    results = run_both(tmp_path, "powertools_cases.levels", [({}, 1), ({}, 2)], env=env)
+    *invocations, (after, stderr) = assert_same(results)
+    assert [body(i) for i in invocations] == [{"logger_level": logger_level, "root_level": root_level}] * 2
+    assert [[m.group() for line in i[1] if (m := LEVEL_LINE.search(line))] for i in invocations] == [lines] * 2
+    assert after == [""]
+    assert (ALC_WARNING in stderr) == ("POWERTOOLS_LOG_LEVEL" in env)
