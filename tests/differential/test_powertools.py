@@ -348,12 +348,13 @@ def test_rest_api_resolver(tmp_path, log_format):
     assert documents[1]["metadata"]["payment"]["rest_handler response"]["statusCode"] == 200
 
 
-def test_http_api_resolver(tmp_path):
+@pytest.mark.parametrize("tracing", ["enabled", "disabled"])
+def test_http_api_resolver(tmp_path, tracing):
     results = run_both(tmp_path, "powertools_cases.http_handler", [
         (http_event("GET", "/hello/ana"), 1),
         (http_event("POST", "/stock/sku-9", body={}), 2),  # an exception handler of the function's
         (http_event("GET", "/nowhere"), 3),
-    ])
+    ], env={"POWERTOOLS_TRACE_DISABLED": "true"} if tracing == "disabled" else None)
     invocations, (after, stderr), documents = assert_same(results)
     assert [body(i) for i in invocations] == [
         {"statusCode": 200, "body": '{"message":"hello ana","path":"/hello/ana"}', "isBase64Encoded": False,
@@ -370,8 +371,8 @@ def test_http_api_resolver(tmp_path):
         ("WARNING", "out of stock", "c0ffee-http", None, "sku-9", False),
     ]
     assert [emf(i[1]) for i in invocations] == [[{"HttpRequests": [1.0], "dimensions": [["service"]]}]] * 3
-    assert [(d["name"], d["trace_id"], d["parent_id"]) for d in documents] == [
-        ("## http_handler", trace_root(n), PARENT) for n in (1, 2, 3)]
+    assert [(d["name"], d["trace_id"], d["parent_id"]) for d in documents] == (
+        [("## http_handler", trace_root(n), PARENT) for n in (1, 2, 3)] if tracing == "enabled" else [])
     assert (after, stderr) == ([""], "")
 
 
