@@ -4,8 +4,12 @@ Measures, for each runtime (and for the floor, a bare socket + json loop):
 - init: process start to the first `GET /next` (median of several starts);
 - warm: CPU time of the runtime process per invocation, and wall time per invocation;
 - memory: resident set size after the warm invocations.
-Prints each figure and its ratio to awslambdaric, with the target from issue 2, and
-exits 1 if a target is missed.
+Prints each figure and its ratio to awslambdaric, with the target from issue 2.
+
+Then the features of issue 8 (fast_api.py, measure.py; one module per section):
+- streaming.py: a 200 MiB streamed response in 64 KiB chunks, MiB/s against a raw-socket
+  floor, and the runtime's peak RSS during the stream.
+Exits 1 if a target is missed.
 
 Run: `make bench` (or `python bench/bench.py` with awslambdaric installed).
 """
@@ -15,10 +19,37 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from pathlib import Path
 
 import baseline
-from measure import runtimes
+import streaming
+from measure import Runtime, runtimes
 from sources import write_task_root
+
+
+class Check:
+    """A target: `measured` against `target`, with `at_most` saying which side passes."""
+
+    def __init__(self, label: str, measured: float, target: float, at_most: bool, unit: str = "x") -> None:
+        self.label = label
+        self.measured = measured
+        self.target = target
+        self.at_most = at_most
+        self.unit = unit
+
+    @property
+    def ok(self) -> bool:
+        return self.measured <= self.target if self.at_most else self.measured >= self.target
+
+    def line(self) -> str:
+        measured = f"{self.measured:.2f}x" if self.unit == "x" else f"{self.measured:.1f} {self.unit}"
+        target = ("<= " if self.at_most else ">= ") + (
+            format(self.target, ".2f") if self.unit == "x" else f"{self.target:g} {self.unit}")
+        return f"{self.label:34}{measured:>10}{target:>14}  {'ok' if self.ok else 'MISSED'}"
+
+
+def row(label: str, values: list[float], width: int = 12, first: int = 14, fmt: str = ".1f") -> str:
+    return f"{label:34}" + "".join(f"{v:>{first if i == 0 else width}{fmt}}" for i, v in enumerate(values))
 
 
 def main() -> int:
@@ -26,6 +57,7 @@ def main() -> int:
     parser.add_argument("--starts", type=int, default=21, help="process starts per runtime for init")
     parser.add_argument("--invocations", type=int, default=3000, help="warm invocations per round")
     parser.add_argument("--rounds", type=int, default=3, help="warm rounds per runtime")
+    parser.add_argument("--stream-rounds", type=int, default=5, help="200 MiB streams per runtime")
     args = parser.parse_args()
 
     import awslambdaric
@@ -33,9 +65,32 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as task_root:
         write_task_root(task_root)
         found = runtimes(task_root)
+        ours = found["ours"]
         base = baseline.run(list(found.values()), task_root, args.starts, args.rounds, args.invocations)
+        stream_floor = Runtime("floor", [sys.executable, str(Path(task_root, "floor_stream.py"))])
+        streams = streaming.run(ours, stream_floor, task_root, args.stream_rounds)
 
-    return 1 if print_baseline(base, args, awslambdaric.__version__) else 0
+    missed = print_baseline(base, args, awslambdaric.__version__)
+
+    print(f"\nStreaming: {streaming.STREAM_BYTES >> 20} MiB in 64 KiB chunks (a generator yielding one bytes object), "
+          f"median of {args.stream_rounds}")
+    print(f"{'':34}{'ours':>14}{'floor':>12}")
+    print(row("throughput (MiB/s)", [streams["ours"].mib_per_s, streams["floor"].mib_per_s], fmt=".0f"))
+    print(row("CPU of the process per stream (ms)", [streams["ours"].cpu * 1000, streams["floor"].cpu * 1000]))
+    print(row("RSS before the stream (MiB)", [streams[n].rss_before / 1024 for n in ("ours", "floor")]))
+    print(row("peak RSS during the stream (MiB)", [streams[n].peak_rss / 1024 for n in ("ours", "floor")]))
+
+    ours_stream = streams["ours"]
+    checks = [
+        Check("streaming MiB/s vs floor", ours_stream.mib_per_s / streams["floor"].mib_per_s, 0.8, at_most=False),
+        Check("streaming: peak RSS - RSS before", (ours_stream.peak_rss - ours_stream.rss_before) / 1024, 4,
+              at_most=True, unit="MiB"),
+    ]
+    print(f"\n{'issue 8 targets':34}{'measured':>10}{'target':>14}")
+    for check in checks:
+        print(check.line())
+        missed += not check.ok
+    return 1 if missed else 0
 
 
 def print_baseline(base: baseline.Baseline, args: argparse.Namespace, ric_version: str) -> int:
