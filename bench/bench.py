@@ -8,7 +8,8 @@ Prints each figure and its ratio to awslambdaric, with the target from issue 2.
 
 Then the features of issue 8 (fast_api.py, measure.py; one module per section):
 - streaming.py: a 200 MiB streamed response in 64 KiB chunks, MiB/s against a raw-socket
-  floor, and the runtime's peak RSS during the stream.
+  floor, and the runtime's peak RSS during the stream;
+- async_handler.py: an `async def` handler's CPU per invocation next to the sync one's.
 Exits 1 if a target is missed.
 
 Run: `make bench` (or `python bench/bench.py` with awslambdaric installed).
@@ -21,6 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import async_handler
 import baseline
 import streaming
 from measure import Runtime, runtimes
@@ -69,6 +71,7 @@ def main() -> int:
         base = baseline.run(list(found.values()), task_root, args.starts, args.rounds, args.invocations)
         stream_floor = Runtime("floor", [sys.executable, str(Path(task_root, "floor_stream.py"))])
         streams = streaming.run(ours, stream_floor, task_root, args.stream_rounds)
+        async_cpu = async_handler.run(ours, task_root, args.rounds, args.invocations)
 
     missed = print_baseline(base, args, awslambdaric.__version__)
 
@@ -80,11 +83,17 @@ def main() -> int:
     print(row("RSS before the stream (MiB)", [streams[n].rss_before / 1024 for n in ("ours", "floor")]))
     print(row("peak RSS during the stream (MiB)", [streams[n].peak_rss / 1024 for n in ("ours", "floor")]))
 
+    print(f"\nasync def handler (ours): {args.rounds} x {args.invocations} warm invocations, interleaved with sync")
+    print(f"{'':34}{'sync':>14}{'async':>12}")
+    print(row("warm: CPU per invocation (us)", [async_cpu["sync"] * 1e6, async_cpu["async"] * 1e6]))
+
     ours_stream = streams["ours"]
     checks = [
         Check("streaming MiB/s vs floor", ours_stream.mib_per_s / streams["floor"].mib_per_s, 0.8, at_most=False),
         Check("streaming: peak RSS - RSS before", (ours_stream.peak_rss - ours_stream.rss_before) / 1024, 4,
               at_most=True, unit="MiB"),
+        Check("async - sync CPU per invocation", (async_cpu["async"] - async_cpu["sync"]) * 1e6, 50,
+              at_most=True, unit="us"),
     ]
     print(f"\n{'issue 8 targets':34}{'measured':>10}{'target':>14}")
     for check in checks:

@@ -6,6 +6,10 @@ from pathlib import Path
 
 HANDLER_SOURCE = "def handler(event, context):\n    return {'statusCode': 200, 'body': event['rawPath']}\n"
 
+# The same handler, as an `async def`.
+ASYNC_HANDLER_SOURCE = (
+    "async def handler(event, context):\n    return {'statusCode': 200, 'body': event['rawPath']}\n")
+
 STREAM_CHUNK = 64 * 1024
 
 # A streaming handler: one preallocated chunk, yielded `event["chunks"]` times.
@@ -92,8 +96,8 @@ while True:
 
 def write_task_root(task_root: str) -> None:
     files = {
-        "app.py": HANDLER_SOURCE, "stream_app.py": STREAM_HANDLER_SOURCE, "floor.py": FLOOR_SOURCE,
-        "floor_stream.py": FLOOR_STREAM_SOURCE,
+        "app.py": HANDLER_SOURCE, "async_app.py": ASYNC_HANDLER_SOURCE, "stream_app.py": STREAM_HANDLER_SOURCE,
+        "floor.py": FLOOR_SOURCE, "floor_stream.py": FLOOR_STREAM_SOURCE,
     }
     for name, text in files.items():
         Path(task_root, name).write_text(text)
