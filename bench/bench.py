@@ -9,7 +9,10 @@ Prints each figure and its ratio to awslambdaric, with the target from issue 2.
 Then the features of issue 8 (fast_api.py, measure.py; one module per section):
 - streaming.py: a 200 MiB streamed response in 64 KiB chunks, MiB/s against a raw-socket
   floor, and the runtime's peak RSS during the stream;
-- async_handler.py: an `async def` handler's CPU per invocation next to the sync one's.
+- async_handler.py: an `async def` handler's CPU per invocation next to the sync one's;
+- managed.py: invocations per second at AWS_LAMBDA_MAX_CONCURRENCY = 1, 4, 16 against
+  awslambdaric's managed-instance mode; and at N = 4, 16, the time to N workers waiting and
+  their memory (PSS), N inits against LAMBDA_FORK_WORKERS_AFTER_INIT=true.
 Exits 1 if a target is missed.
 
 Run: `make bench` (or `python bench/bench.py` with awslambdaric installed).
@@ -24,9 +27,13 @@ from pathlib import Path
 
 import async_handler
 import baseline
+import managed
 import streaming
 from measure import Runtime, runtimes
 from sources import write_task_root
+
+THROUGHPUT_COUNTS = [1, 4, 16]
+START_COUNTS = [4, 16]
 
 
 class Check:
@@ -60,6 +67,10 @@ def main() -> int:
     parser.add_argument("--invocations", type=int, default=3000, help="warm invocations per round")
     parser.add_argument("--rounds", type=int, default=3, help="warm rounds per runtime")
     parser.add_argument("--stream-rounds", type=int, default=5, help="200 MiB streams per runtime")
+    parser.add_argument("--mi-invocations", type=int, default=6000,
+                        help="invocations timed per managed-instance run")
+    parser.add_argument("--mi-rounds", type=int, default=3, help="managed-instance runs per runtime and N")
+    parser.add_argument("--worker-starts", type=int, default=5, help="starts per variant and N of the workers")
     args = parser.parse_args()
 
     import awslambdaric
@@ -67,11 +78,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as task_root:
         write_task_root(task_root)
         found = runtimes(task_root)
-        ours = found["ours"]
+        ours, ric = found["ours"], found["awslambdaric"]
         base = baseline.run(list(found.values()), task_root, args.starts, args.rounds, args.invocations)
         stream_floor = Runtime("floor", [sys.executable, str(Path(task_root, "floor_stream.py"))])
         streams = streaming.run(ours, stream_floor, task_root, args.stream_rounds)
         async_cpu = async_handler.run(ours, task_root, args.rounds, args.invocations)
+        rates = managed.run_throughput([ric, ours], task_root, THROUGHPUT_COUNTS, args.mi_rounds,
+                                       args.mi_invocations)
+        worker_starts = managed.run_start(
+            {"awslambdaric": (ric, {}), "ours": (ours, {}), "fork": (ours, managed.FORK_AFTER_INIT)},
+            task_root, START_COUNTS, args.worker_starts)
 
     missed = print_baseline(base, args, awslambdaric.__version__)
 
@@ -87,6 +103,23 @@ def main() -> int:
     print(f"{'':34}{'sync':>14}{'async':>12}")
     print(row("warm: CPU per invocation (us)", [async_cpu["sync"] * 1e6, async_cpu["async"] * 1e6]))
 
+    print(f"\nManaged instances (AWS_LAMBDA_MAX_CONCURRENCY=N): invocations per second, "
+          f"{args.mi_rounds} x {args.mi_invocations} per N")
+    print(f"{'':34}{'awslambdaric':>14}{'ours':>12}{'ours/ric':>12}")
+    for n in THROUGHPUT_COUNTS:
+        print(row(f"N = {n}", [rates["awslambdaric", n], rates["ours", n]], fmt=".0f")
+              + f"{rates['ours', n] / rates['awslambdaric', n]:>11.2f}x")
+
+    print(f"\nWorkers at start: a handler module importing asyncio, decimal, email, json, logging; "
+          f"median of {args.worker_starts}")
+    print(f"{'':34}{'awslambdaric':>14}{'ours':>12}{'ours: fork':>12}")
+    print(f"{'':34}{'(N inits)':>14}{'(N inits)':>12}{'after init':>12}")
+    variants = ("awslambdaric", "ours", "fork")
+    for n in START_COUNTS:
+        print(row(f"N = {n}: start to N on /next (ms)", [worker_starts[v, n][0] * 1000 for v in variants]))
+        print(row(f"N = {n}: PSS, all processes (MiB)", [worker_starts[v, n][1] / 1024 for v in variants]))
+        print(row(f"N = {n}: PSS after {20 * n} invokes (MiB)", [worker_starts[v, n][2] / 1024 for v in variants]))
+
     ours_stream = streams["ours"]
     checks = [
         Check("streaming MiB/s vs floor", ours_stream.mib_per_s / streams["floor"].mib_per_s, 0.8, at_most=False),
@@ -94,6 +127,8 @@ def main() -> int:
               at_most=True, unit="MiB"),
         Check("async - sync CPU per invocation", (async_cpu["async"] - async_cpu["sync"]) * 1e6, 50,
               at_most=True, unit="us"),
+        *(Check(f"managed N={n} inv/s vs awslambdaric", rates["ours", n] / rates["awslambdaric", n], 1.0,
+                at_most=False) for n in THROUGHPUT_COUNTS),
     ]
     print(f"\n{'issue 8 targets':34}{'measured':>10}{'target':>14}")
     for check in checks:

@@ -22,6 +22,23 @@ def handler(event, context):
         yield CHUNK
 """
 
+# A module with a realistic init: sizeable parts of the standard library imported at import.
+HEAVY_HANDLER_SOURCE = """\
+import asyncio
+import decimal
+import email.message
+import email.parser
+import json
+import logging
+
+logger = logging.getLogger(__name__)
+PARSER = email.parser.BytesParser()
+
+
+def handler(event, context):
+    return {'statusCode': 200, 'body': event['rawPath']}
+"""
+
 # The floor: the least a Python runtime can do (socket + json, nothing else).
 FLOOR_SOURCE = r'''
 import json, os, socket, sys
@@ -97,7 +114,7 @@ while True:
 def write_task_root(task_root: str) -> None:
     files = {
         "app.py": HANDLER_SOURCE, "async_app.py": ASYNC_HANDLER_SOURCE, "stream_app.py": STREAM_HANDLER_SOURCE,
-        "floor.py": FLOOR_SOURCE, "floor_stream.py": FLOOR_STREAM_SOURCE,
+        "heavy_app.py": HEAVY_HANDLER_SOURCE, "floor.py": FLOOR_SOURCE, "floor_stream.py": FLOOR_STREAM_SOURCE,
     }
     for name, text in files.items():
         Path(task_root, name).write_text(text)
