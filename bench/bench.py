@@ -12,7 +12,8 @@ Then the features of issue 8 (fast_api.py, measure.py; one module per section):
 - async_handler.py: an `async def` handler's CPU per invocation next to the sync one's;
 - managed.py: invocations per second at AWS_LAMBDA_MAX_CONCURRENCY = 1, 4, 16 against
   awslambdaric's managed-instance mode; and at N = 4, 16, the time to N workers waiting and
-  their memory (PSS), N inits against LAMBDA_FORK_WORKERS_AFTER_INIT=true.
+  their memory (PSS), N inits against LAMBDA_FORK_WORKERS_AFTER_INIT=true;
+- sigterm.py: what LAMBDA_ENABLE_SIGTERM=true costs at init (time, RSS).
 Exits 1 if a target is missed.
 
 Run: `make bench` (or `python bench/bench.py` with awslambdaric installed).
@@ -28,6 +29,7 @@ from pathlib import Path
 import async_handler
 import baseline
 import managed
+import sigterm
 import streaming
 from measure import Runtime, runtimes
 from sources import write_task_root
@@ -71,6 +73,7 @@ def main() -> int:
                         help="invocations timed per managed-instance run")
     parser.add_argument("--mi-rounds", type=int, default=3, help="managed-instance runs per runtime and N")
     parser.add_argument("--worker-starts", type=int, default=5, help="starts per variant and N of the workers")
+    parser.add_argument("--sigterm-starts", type=int, default=21, help="starts with and without SIGTERM")
     args = parser.parse_args()
 
     import awslambdaric
@@ -88,6 +91,7 @@ def main() -> int:
         worker_starts = managed.run_start(
             {"awslambdaric": (ric, {}), "ours": (ours, {}), "fork": (ours, managed.FORK_AFTER_INIT)},
             task_root, START_COUNTS, args.worker_starts)
+        sigterm_cost = sigterm.run(ours, task_root, args.sigterm_starts)
 
     missed = print_baseline(base, args, awslambdaric.__version__)
 
@@ -119,6 +123,13 @@ def main() -> int:
         print(row(f"N = {n}: start to N on /next (ms)", [worker_starts[v, n][0] * 1000 for v in variants]))
         print(row(f"N = {n}: PSS, all processes (MiB)", [worker_starts[v, n][1] / 1024 for v in variants]))
         print(row(f"N = {n}: PSS after {20 * n} invokes (MiB)", [worker_starts[v, n][2] / 1024 for v in variants]))
+
+    print(f"\nLAMBDA_ENABLE_SIGTERM=true (ours): {args.sigterm_starts} starts each, interleaved")
+    off, on = sigterm_cost["off"], sigterm_cost["on"]
+    print(f"{'':34}{'off':>14}{'on':>12}{'on - off':>12}")
+    print(row("init: start to first /next (ms)", [off[0] * 1000, on[0] * 1000, (on[0] - off[0]) * 1000], fmt=".2f"))
+    print(row("CPU to the first /next (ms)", [off[1] * 1000, on[1] * 1000, (on[1] - off[1]) * 1000], fmt=".2f"))
+    print(row("RSS at the first /next (MiB)", [off[2] / 1024, on[2] / 1024, (on[2] - off[2]) / 1024], fmt=".2f"))
 
     ours_stream = streams["ours"]
     checks = [
