@@ -102,6 +102,7 @@ def main() -> int:
     print(row("CPU of the process per stream (ms)", [streams["ours"].cpu * 1000, streams["floor"].cpu * 1000]))
     print(row("RSS before the stream (MiB)", [streams[n].rss_before / 1024 for n in ("ours", "floor")]))
     print(row("peak RSS during the stream (MiB)", [streams[n].peak_rss / 1024 for n in ("ours", "floor")]))
+    print("(RSS: the run whose RSS grew most during its stream)")
 
     print(f"\nasync def handler (ours): {args.rounds} x {args.invocations} warm invocations, interleaved with sync")
     print(f"{'':34}{'sync':>14}{'async':>12}")
@@ -122,7 +123,7 @@ def main() -> int:
     for n in START_COUNTS:
         print(row(f"N = {n}: start to N on /next (ms)", [worker_starts[v, n][0] * 1000 for v in variants]))
         print(row(f"N = {n}: PSS, all processes (MiB)", [worker_starts[v, n][1] / 1024 for v in variants]))
-        print(row(f"N = {n}: PSS after {20 * n} invokes (MiB)", [worker_starts[v, n][2] / 1024 for v in variants]))
+        print(row(f"N = {n}: PSS after {20 * n} calls (MiB)", [worker_starts[v, n][2] / 1024 for v in variants]))
 
     print(f"\nLAMBDA_ENABLE_SIGTERM=true (ours): {args.sigterm_starts} starts each, interleaved")
     off, on = sigterm_cost["off"], sigterm_cost["on"]
