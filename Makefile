@@ -135,7 +135,7 @@ build/bench-venv/.installed: requirements-bench.txt
 	@touch $@
 
 .PHONY: bench
-bench: build/bench-venv/.installed ## Benchmark against awslambdaric (init, warm CPU and wall, memory)
+bench: build/bench-venv/.installed ## Benchmark against awslambdaric: init, warm CPU and wall, memory, streaming, async, managed instances, SIGTERM
 	build/bench-venv/bin/python bench/bench.py
 
 .PHONY: clean
