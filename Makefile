@@ -146,7 +146,7 @@ build/bench-venv/.installed: requirements-bench.txt
 	@touch $@
 
 .PHONY: bench
-bench: build/bench-venv/.installed build/rie/.fetched ## Benchmark the runtime against awslambdaric, the local server against the RIE
+bench: build/bench-venv/.installed build/rie/.fetched ## Benchmark: the runtime against awslambdaric (init, warm, memory, streaming, async, managed instances, SIGTERM), the local server against the RIE
 	build/bench-venv/bin/python bench/bench.py
 	$(BENCH_PYTHON) bench/bench_server.py
 
