@@ -150,6 +150,18 @@ bench: build/bench-venv/.installed build/rie/.fetched ## Benchmark: the runtime 
 	build/bench-venv/bin/python bench/bench.py
 	$(BENCH_PYTHON) bench/bench_server.py
 
+# AWS SAM CLI in a virtualenv of its own (its pins would clash with the dev venv's).
+# --no-deps: the file is the whole closure, and the pip that venv brings (23.2) rejects
+# hashed pins that are also required with extras (boto3-stubs[...]).
+build/sam-venv/.installed: requirements-sam.txt
+	@$(PYTHON) -m venv build/sam-venv
+	@build/sam-venv/bin/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-sam.txt \
+	  2> >(grep -v "^WARNING: Location" >&2)
+	@touch $@
+
+.PHONY: sam-venv
+sam-venv: build/sam-venv/.installed ## Install AWS SAM CLI (pinned) in build/sam-venv: build/sam-venv/bin/sam
+
 .PHONY: clean
 clean: ## Remove build outputs and the local images
 	rm -rf build $(VENV)
