@@ -46,6 +46,7 @@ class Environment:
         self.slots = config.slots
         self.managed = config.max_concurrency is not None
         self.inflight = 0  # counted by the pool
+        self.answered = 0  # of those, answered and not yet released (the pool's acquire waits for them)
         self.state = STARTING
         self.lock = threading.Lock()
         self.pending: collections.deque = collections.deque()  # invocations no runtime has taken yet

@@ -53,6 +53,7 @@ class Invocation:
         self.log = bytearray() if tail else None
         self.connection = None  # the Runtime API connection it was handed out on
         self.on_late_end = None  # managed instances: called when the runtime ends a timed-out invocation
+        self.on_answer = None  # called when it ends, before its caller is answered (invoking.py)
         self.init_ms: float | None = None  # the environment's init, on its first invocation
         self.start_line = b""  # START, until it is written (before the first output, or with END)
         self._report_fn = None
@@ -150,6 +151,8 @@ class Invocation:
     def _finish(self) -> None:
         self.state = DONE
         self.finished = time.monotonic()
+        if self.on_answer is not None:
+            self.on_answer()
 
     # --- reports and the log --------------------------------------------------------------
 

@@ -18,6 +18,9 @@ def run(pool, inv, timeout: float, wait: bool = False) -> bool:
     if env is None:
         return False
     release = True
+    # Its caller may send the next request as soon as it has this one's answer, before this
+    # environment is released: the pool then waits for it instead of answering 429.
+    inv.on_answer = lambda: pool.answered(env)
     try:
         inv.set_reporter(env.report)
         failure = env.wait_ready(inv.request_id)

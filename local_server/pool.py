@@ -15,6 +15,9 @@ from .environment import Environment
 from .supervisor import Supervisor
 from .watchdog import Watchdog
 
+# How long a request waits for an environment whose request was answered (it is being released).
+_FINISHING_WAIT = 2.0
+
 
 class Pool:
     def __init__(self, config, platform, console, make_environ) -> None:
@@ -63,15 +66,25 @@ class Pool:
                     env.inflight = 1
                     break
                 if not wait:
-                    return None
+                    # An environment whose request was just answered is about to be free: a
+                    # caller sending one request after another must not be throttled.
+                    if not any(env.answered for env in self.envs) or not self.cond.wait(_FINISHING_WAIT):
+                        return None
+                    continue
                 self.cond.wait()
         env.start()
         return env
+
+    def answered(self, env: Environment) -> None:
+        """Its request has its answer: the environment is about to be free (see acquire)."""
+        with self.cond:
+            env.answered += 1
 
     def release(self, env: Environment) -> None:
         retire = False
         with self.cond:
             env.inflight -= 1
+            env.answered = max(0, env.answered - 1)
             if env in self.envs:
                 if env.generation != self.generation and env.inflight == 0:
                     self.envs.remove(env)

@@ -40,6 +40,14 @@ def test_each_in_flight_request_gets_its_own_environment_and_429_past_the_maximu
     assert server.pool.stats()["started"] == 2
 
 
+def test_one_request_after_another_is_never_throttled(serve):
+    # The caller has its answer before the environment is back in the pool: the next request
+    # waits for it rather than getting a 429 (Lambda never throttles requests that do not overlap).
+    server = serve("cases.echo", max_environments=1)
+    assert [invoke(server.port, {"n": n}).json() for n in range(200)] == [{"n": n} for n in range(200)]
+    assert server.pool.stats()["started"] == 1
+
+
 def test_managed_instances_one_environment_takes_n_requests_at_once(serve, tmp_path):
     # A scripted runtime with 3 workers, each its own connection calling /next: every worker
     # answers only once 3 invocations are held at the same time.

@@ -35,7 +35,9 @@ def test_code_folder_over_the_task_root_and_a_change_reloads(serve, tmp_path):
     server = serve("app.handler", task_root=image, code_dir=str(code), poll_interval=0.05)
     assert invoke(server.port).json() == {"version": "v1", "dep": "from the image"}
     (code / "app.py").write_text(APP.format(version="v2-longer"))
-    wait_until(lambda: invoke(server.port).json()["version"] == "v2-longer", what="the new code to run")
+    # Nothing is invoked until the change is seen, so the environment is idle when it is.
+    wait_until(lambda: _console_lines(server), what="the change to be seen")
+    assert invoke(server.port).json()["version"] == "v2-longer"
     assert _console_lines(server) == [
         "local-server: code changed (app.py changed): the next request runs the new code; "
         "1 idle environment(s) retired"]
