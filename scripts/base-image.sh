@@ -59,15 +59,48 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
 mirror=${mirror:-http://deb.debian.org/debian}
-# $1 is the root file system, to the hook (not expanded here).
+# The hooks run on this machine, with $1 the root file system being built (not expanded here).
 # shellcheck disable=SC2016
-hook='rm -f "$1"/usr/lib/python3*/EXTERNALLY-MANAGED "$1"/var/lib/apt/lists/*_Packages'
+hooks='rm -f "$1"/usr/lib/python3*/EXTERNALLY-MANAGED "$1"/var/lib/apt/lists/*_Packages'
+set --
+native=$(uname -m)
+if [ "$("$table" architectures "$arch" machine)" != "$native" ]; then
+  # Another architecture runs emulated, where Debian's packages compiling the standard library's
+  # bytecode take minutes. Python's bytecode is the same on every architecture: py_compile is
+  # a no-op while the packages install, and afterwards the Python of this machine's stand-in
+  # (the same Python line) compiles the very same files, for the paths they have in the image.
+  native_arch=$(awk -v m="$native" '!/^#/ && $4 == m {print $1}' "$root/image/architectures.tsv")
+  [ -n "$native_arch" ] || { echo "base-image: no row of image/architectures.tsv runs natively on $native" >&2; exit 1; }
+  compiler=$("$0" "$native_arch" "$line")
+  lib=/usr/lib/python$line
+  cat >"$work/py_compile.py" <<'PY'
+"""py_compile while a root file system for another architecture is built: compiles nothing."""
+import sys
+
+
+class PyCompileError(Exception):
+    pass
+
+
+def compile(*args, **kwargs):
+    return None
+
+
+if __name__ == "__main__":
+    if "-" in sys.argv[1:]:
+        sys.stdin.read()  # the file names py3compile writes
+    sys.exit(0)
+PY
+  set -- --essential-hook="chroot \"\$1\" dpkg-divert --quiet --local --rename --divert $lib/py_compile.py.real --add $lib/py_compile.py && mkdir -p \"\$1\"$lib && cp $work/py_compile.py \"\$1\"$lib/py_compile.py" \
+    --customize-hook="rm \"\$1\"$lib/py_compile.py && chroot \"\$1\" dpkg-divert --quiet --local --rename --remove $lib/py_compile.py" \
+    --customize-hook="docker run --rm --platform $("$table" architectures "$native_arch" platform) -v \"\$1\":/target $compiler python3 -m compileall -q -j0 -s /target -p / /target$lib /target/usr/lib/python3/dist-packages"
+fi
 mmdebstrap --quiet --arch="$debarch" --variant=minbase \
   --include=python3,python3-pip,python3-venv,python-is-python3,ca-certificates,netbase,tzdata,openssl \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' \
-  --customize-hook="$hook" \
+  --customize-hook="$hooks" "$@" \
   "$suite" "$work/rootfs.tar" "deb $mirror $suite main" >&2
 printf 'FROM scratch\nADD rootfs.tar /\nLABEL lambda-python.recipe="%s"\nCMD ["python3"]\n' "$recipe" >"$work/Dockerfile"
 "$root/scripts/docker-build.sh" --platform "$platform" -t "$standin" "$work"
