@@ -23,7 +23,12 @@ REVISION       ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 SOURCE         ?= $(shell git remote get-url origin 2>/dev/null || echo unknown)
 
 # One row per architecture and per Python line: image/architectures.tsv, image/python-lines.tsv.
+# PYTHON_VERSION picks the line (versions.env has the default, whose images also get the
+# unprefixed tags lambda-python:<arch> and lambda-python:slim-<arch>).
 ARCHES         := $(shell awk '!/^\#/ && NF && ++n > 1 {print $$1}' image/architectures.tsv)
+LINES          := $(shell awk '!/^\#/ && NF && ++n > 1 {print $$1}' image/python-lines.tsv)
+DEFAULT_LINE   := $(shell sed -n 's/^PYTHON_VERSION=//p' versions.env)
+IS_DEFAULT     = $(filter $(DEFAULT_LINE),$(PYTHON_VERSION))
 arch_field      = $(shell scripts/table.sh architectures $(1) $(2))
 PLATFORM        = $(call arch_field,$(ARCH),platform)
 INVOKE_URL = http://localhost:$(PORT)/2015-03-31/functions/function/invocations
@@ -57,7 +62,7 @@ build/sdk/requirements.txt: image/sdk-requirements.txt scripts/fetch-sdk.sh
 inputs: build/rie/.fetched build/sdk/requirements.txt ## Fetch the RIE binaries and the AWS SDK's wheels (pinned, sha256-verified)
 
 .PHONY: build $(ARCHES:%=build-%)
-build: $(ARCHES:%=build-%) ## Build the base images lambda-python:<arch> (with the AWS SDK) and lambda-python:slim-<arch>
+build: $(ARCHES:%=build-%) ## Build the base images lambda-python:<3.X->[slim-]<arch> (PYTHON_VERSION=3.X, default 3.13)
 	@docker image ls $(IMAGE) --format '{{.Repository}}:{{.Tag}}  {{.Size}}'
 
 # The arguments of one base image build for architecture $(1), FROM $$base.
@@ -67,15 +72,17 @@ image_args = --platform $(call arch_field,$(1),platform) -f $(call arch_field,$(
 
 $(ARCHES:%=build-%): build-%: docker inputs
 	@[ $* = x86_64 ] || scripts/ensure-arm64.sh
-	@base=$$(scripts/base-image.sh $*) && echo "building $(IMAGE):$* and $(IMAGE):slim-$* FROM $$base" && \
-	  scripts/docker-build.sh $(call image_args,$*) --target slim -t $(IMAGE):slim-$* . && \
-	  scripts/docker-build.sh $(call image_args,$*) -t $(IMAGE):$* .
+	@base=$$(scripts/base-image.sh $* $(PYTHON_VERSION)) && \
+	  echo "building $(IMAGE):$(PYTHON_VERSION)-$* and $(IMAGE):$(PYTHON_VERSION)-slim-$* FROM $$base" && \
+	  scripts/docker-build.sh $(call image_args,$*) --target slim -t $(IMAGE):$(PYTHON_VERSION)-slim-$* \
+	    $(if $(IS_DEFAULT),-t $(IMAGE):slim-$*) . && \
+	  scripts/docker-build.sh $(call image_args,$*) -t $(IMAGE):$(PYTHON_VERSION)-$* $(if $(IS_DEFAULT),-t $(IMAGE):$*) .
 
 .PHONY: function
 function: build-$(ARCH) ## Build the example function image (handler/) for ARCH
-	@scripts/docker-build.sh --platform $(PLATFORM) --build-arg BASE=$(IMAGE):$(ARCH) \
-	  -t $(FUNCTION_IMAGE):$(ARCH) handler
-	@echo "built $(FUNCTION_IMAGE):$(ARCH)"
+	@scripts/docker-build.sh --platform $(PLATFORM) --build-arg BASE=$(IMAGE):$(PYTHON_VERSION)-$(ARCH) \
+	  -t $(FUNCTION_IMAGE):$(PYTHON_VERSION)-$(ARCH) $(if $(IS_DEFAULT),-t $(FUNCTION_IMAGE):$(ARCH)) handler
+	@echo "built $(FUNCTION_IMAGE):$(PYTHON_VERSION)-$(ARCH)$(if $(IS_DEFAULT), and $(FUNCTION_IMAGE):$(ARCH))"
 
 # With the local server, CODE (the function's folder) is mounted read-only beside /var/task and
 # served over it: a saved change runs on the next request, no rebuild.
@@ -165,7 +172,8 @@ sam-venv: build/sam-venv/.installed ## Install AWS SAM CLI (pinned) in build/sam
 .PHONY: clean
 clean: ## Remove build outputs and the local images
 	rm -rf build $(VENV)
-	-docker image rm $(foreach a,$(ARCHES),$(IMAGE):$(a) $(IMAGE):slim-$(a) $(FUNCTION_IMAGE):$(a)) 2>/dev/null
+	-docker image rm $(foreach a,$(ARCHES),$(IMAGE):$(a) $(IMAGE):slim-$(a) $(FUNCTION_IMAGE):$(a) \
+	  $(foreach l,$(LINES),$(IMAGE):$(l)-$(a) $(IMAGE):$(l)-slim-$(a) $(FUNCTION_IMAGE):$(l)-$(a))) 2>/dev/null
 
 # --- shipping (boto3: ship/) ------------------------------------------------------------
 
@@ -188,10 +196,18 @@ push: venv ## Push the function image to ECR: REPOSITORY= [ARCH=x86_64|arm64|all
 	@for arch in $(PUSH_ARCHES); do $(MAKE) -s function ARCH=$$arch || exit 1; done
 	@$(SHIP) push --image $(FUNCTION_IMAGE) --arch $(ARCH) $(SHIP_PUSH)
 
+# The Python lines publish-base builds and pushes (default: every line of image/python-lines.tsv).
+PUBLISH_LINES ?= $(LINES)
+SHIP_PUBLISH = $(if $(REGISTRY),--registry $(REGISTRY)) --mutability $(MUTABILITY) $(SHIP_AWS) --repository $(REPOSITORY)
+
 .PHONY: publish-base
-publish-base: venv build ## Push the base image, both architectures + a manifest list: REPOSITORY= [TAG=]
+publish-base: venv ## Push the base images of each Python line, with and without the SDK: REPOSITORY= [PUBLISH_LINES=3.13 ...]
 	@test -n "$(REPOSITORY)" || { echo "make publish-base needs REPOSITORY=<ECR repository name>"; exit 2; }
-	@$(SHIP) publish-base --image $(IMAGE) $(SHIP_PUSH)
+	@for line in $(PUBLISH_LINES); do \
+	  $(MAKE) -s build PYTHON_VERSION=$$line >/dev/null && \
+	  $(SHIP) publish-base --image $(IMAGE) --local-prefix $$line- --tag $$line $(SHIP_PUBLISH) && \
+	  $(SHIP) publish-base --image $(IMAGE) --local-prefix $$line-slim- --tag $$line-slim $(SHIP_PUBLISH) || exit 1; \
+	done
 
 .PHONY: deploy
 deploy: venv ## Point a Lambda function at the image just pushed: FUNCTION= [ARCH=]

@@ -14,7 +14,8 @@ from .tables import read_table
 def _push(args: argparse.Namespace) -> None:
     arches = list(read_table("architectures")) if args.arch == "all" else [args.arch]
     push(args.image, arches, args.repository, tag=args.tag, registry=args.registry, mutability=args.mutability,
-         manifest_list=args.manifest_list, record=args.record, region=args.region, profile=args.profile)
+         manifest_list=args.manifest_list, record=args.record, region=args.region, profile=args.profile,
+         local_prefix=args.local_prefix)
 
 
 def _deploy(args: argparse.Namespace) -> None:
@@ -36,6 +37,8 @@ def parser() -> argparse.ArgumentParser:
         p = commands.add_parser(name, help=help_text)
         p.add_argument("--repository", required=True, help="ECR repository name")
         p.add_argument("--image", default=image, help="local image name; tags are its architectures")
+        p.add_argument("--local-prefix", default="",
+                       help="what comes before the architecture in the local tags (e.g. '3.13-slim-')")
         p.add_argument("--arch", choices=(*arches, "all"), default="all" if name == "publish-base" else "x86_64")
         p.add_argument("--tag", help="tag prefix (default: the git revision); '-<arch>' is appended")
         p.add_argument("--registry", help="registry host:port to push to instead of ECR's (mirrors, tests)")

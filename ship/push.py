@@ -16,10 +16,10 @@ from .tables import read_table
 
 def push(image: str, arches: list[str], repository: str, *, tag: str | None = None, registry: str | None = None,
          mutability: str = "MUTABLE", manifest_list: bool = False, record: str | None = None,
-         region: str | None = None, profile: str | None = None) -> dict:
-    """Pushes `image`:<arch> as <tag>-<arch> for each of `arches` (and <tag> as a manifest list
-    over them when asked and there are several); returns what was pushed, as recorded."""
-    check_local_images(image, arches)  # before touching AWS: nothing to undo yet
+         region: str | None = None, profile: str | None = None, local_prefix: str = "") -> dict:
+    """Pushes `image`:<local_prefix><arch> as <tag>-<arch> for each of `arches` (and <tag> as a
+    manifest list over them when asked and there are several); returns what was pushed, as recorded."""
+    check_local_images(image, arches, local_prefix)  # before touching AWS: nothing to undo yet
     ecr_client = session(region, profile).client("ecr")
     repository_uri, created = ecr.repository(ecr_client, repository, mutability)
     if created:
@@ -31,7 +31,7 @@ def push(image: str, arches: list[str], repository: str, *, tag: str | None = No
         try:
             for arch in arches:
                 ref = target.ref(f"{tag}-{arch}")
-                digest = client.push(f"{image}:{arch}", ref)
+                digest = client.push(f"{image}:{local_prefix}{arch}", ref)
                 pushed[arch] = {"ref": ref, "digest": digest, "image_uri": f"{repository_uri}@{digest}"}
                 print(f"pushed {ref}@{digest}")
             if manifest_list and len(arches) > 1:
@@ -49,15 +49,16 @@ def push(image: str, arches: list[str], repository: str, *, tag: str | None = No
     return pushed
 
 
-def check_local_images(image: str, arches: list[str]) -> None:
-    """Each `image`:<arch> exists and is built for that architecture (Docker's name for it is
-    the table's Debian one), so a wrong image never reaches the registry."""
+def check_local_images(image: str, arches: list[str], local_prefix: str = "") -> None:
+    """Each `image`:<local_prefix><arch> exists and is built for that architecture (Docker's
+    name for it is the table's Debian one), so a wrong image never reaches the registry."""
     docker.ensure_running()
     architectures = read_table("architectures")
     for arch in arches:
-        found = docker.architecture(f"{image}:{arch}")
+        name = f"{image}:{local_prefix}{arch}"
+        found = docker.architecture(name)
         if found != architectures[arch]["debian"]:
-            raise ShipError(f"{image}:{arch} is a {found} image, not {arch}: rebuild it (make function ARCH={arch})")
+            raise ShipError(f"{name} is a {found} image, not {arch}: rebuild it (make function ARCH={arch})")
 
 
 def default_tag() -> str:

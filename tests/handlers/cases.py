@@ -265,3 +265,16 @@ def raise_from_none(event, context):
 def root_handlers(event, context):
     """The root logger's handlers, by class name (what awslambdaric installs)."""
     return [type(handler).__name__ for handler in logging.getLogger().handlers]
+
+
+def line_info(event, context):
+    """The Python line, the AWS SDK in use (None without one) and a C++ extension's answer."""
+    try:
+        import boto3
+    except ImportError:
+        sdk = None
+    else:
+        sdk = [boto3.__version__, boto3.__file__]
+    from murmurhash import mrmr
+
+    return {"python": "{}.{}".format(*sys.version_info[:2]), "boto3": sdk, "murmur": mrmr.hash("lambda")}

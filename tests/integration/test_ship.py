@@ -156,14 +156,15 @@ def test_push_all_architectures_then_deploy_by_digest(servers, env):
 
 def test_publish_base_pushes_both_architectures_and_a_manifest_list(servers, env):
     reg, _, _ = servers
-    out = make("publish-base", "REPOSITORY=lambda-python", "TAG=3.13", f"REGISTRY={reg.host}", env=env).stdout
+    out = make("publish-base", "REPOSITORY=lambda-python", "PUBLISH_LINES=3.13", f"REGISTRY={reg.host}", env=env).stdout
     refs = dict(PUSHED.findall(out))
-    assert set(refs) == {f"{reg.host}/lambda-python:3.13-x86_64", f"{reg.host}/lambda-python:3.13-arm64",
-                         f"{reg.host}/lambda-python:3.13"}
-    media_type, body = registry_get(reg, "/v2/lambda-python/manifests/3.13")
-    assert media_type == "application/vnd.docker.distribution.manifest.list.v2+json"
-    platforms = sorted(m["platform"]["architecture"] for m in json.loads(body)["manifests"])
-    assert platforms == ["amd64", "arm64"]
+    assert set(refs) == {f"{reg.host}/lambda-python:{tag}" for tag in (
+        "3.13-x86_64", "3.13-arm64", "3.13", "3.13-slim-x86_64", "3.13-slim-arm64", "3.13-slim")}
+    for tag in ("3.13", "3.13-slim"):
+        media_type, body = registry_get(reg, f"/v2/lambda-python/manifests/{tag}")
+        assert media_type == "application/vnd.docker.distribution.manifest.list.v2+json"
+        platforms = sorted(m["platform"]["architecture"] for m in json.loads(body)["manifests"])
+        assert platforms == ["amd64", "arm64"]
 
 
 def test_deploy_to_a_function_that_does_not_exist(servers, env):
