@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import signal
 import shutil
 import subprocess
 import warnings
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 from paths import ROOT
 from rie_process import invoke, wait_for_http, wait_until_listening
+from tables import PYTHON_LINES, pins
 
 COMPOSE_FILE = Path(__file__).resolve().parent / "docker-compose.yml"
 
@@ -39,12 +42,48 @@ def pytest_runtest_setup(item) -> None:
 
 
 @pytest.fixture(scope="session")
-def images():
-    """The base and example images for each architecture this machine can run (cheap when built)."""
+def images(tmp_path_factory):
+    """The base and example images for each architecture this machine can run (cheap when built).
+
+    The other Python lines' base images are then built in the background, while the other
+    tests run (test_python_lines.py runs last and waits for them): an emulated arm64 build
+    takes minutes.
+    """
     _engine_or_skip()
-    for arch in ("x86_64", "arm64"):
-        if arch == "x86_64" or arm64_emulation() is None:
-            subprocess.run(["make", "-s", "-C", str(ROOT), "function", f"ARCH={arch}"], check=True)
+    for arch in arches():
+        subprocess.run(["make", "-s", "-C", str(ROOT), "function", f"ARCH={arch}"], check=True)
+    logs = tmp_path_factory.mktemp("line-builds")
+    for version in OTHER_LINES:
+        targets = [f"build-{arch}" for arch in arches()]
+        with open(logs / f"{version}.log", "w") as log:
+            LINE_BUILDS[version] = (subprocess.Popen(
+                ["make", "-s", "-C", str(ROOT), f"PYTHON_VERSION={version}", *targets],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True), logs / f"{version}.log")
+    yield
+    for process, _ in LINE_BUILDS.values():  # a session cut short: no build outlives it
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait()
+
+
+def arches() -> list:
+    return ["x86_64"] + (["arm64"] if arm64_emulation() is None else [])
+
+
+# Lines a Debian suite ships (buildable anywhere) other than the default one: image/python-lines.tsv.
+OTHER_LINES = [version for version, row in PYTHON_LINES.items()
+               if row["debian"] != "-" and version != pins()["PYTHON_VERSION"]]
+LINE_BUILDS: dict = {}  # version -> (the background `make build`, its log)
+
+
+@pytest.fixture(scope="session")
+def line_builds(images):
+    """wait(version): the base images of that Python line, built in the background, are ready."""
+    def wait(version: str) -> None:
+        if version in LINE_BUILDS:
+            process, log = LINE_BUILDS[version]
+            assert process.wait(timeout=1800) == 0, log.read_text()
+    return wait
 
 
 @pytest.fixture(scope="session")

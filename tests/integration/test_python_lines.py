@@ -36,9 +36,10 @@ BUILDABLE = sorted(version for version, row in PYTHON_LINES.items() if row["debi
 
 
 @pytest.fixture(scope="module", params=BUILDABLE)
-def line(request, images) -> str:
-    """A Python line whose base images are built for x86_64."""
-    result = make("build-x86_64", f"PYTHON_VERSION={request.param}")
+def line(request, line_builds) -> str:
+    """A Python line whose base images are built (in the background, see conftest.py)."""
+    line_builds(request.param)
+    result = make("build-x86_64", f"PYTHON_VERSION={request.param}")  # nothing to do once built
     assert result.returncode == 0, result.stderr
     return request.param
 
