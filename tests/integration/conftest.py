@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import os
-import signal
 import shutil
+import signal
 import subprocess
 import warnings
 from pathlib import Path
