@@ -8,12 +8,23 @@ from __future__ import annotations
 
 import subprocess
 import uuid
+import warnings
 from pathlib import Path
 
+import pytest
 from paths import ROOT
 from rie_process import invoke, wait_for_http, wait_until_listening
 
 BUILD = ROOT / "scripts" / "docker-build.sh"
+
+
+def engine_or_skip() -> None:
+    """Starts an engine where possible; only where none can be started are the tests skipped, loudly."""
+    result = subprocess.run([str(ROOT / "scripts" / "ensure-docker.sh")], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        message = f"NO DOCKER ENGINE: every container test is SKIPPED. {result.stderr.strip()}"
+        warnings.warn(message, pytest.PytestWarning, stacklevel=1)
+        pytest.skip(message)
 
 
 def build_image(context: Path, dockerfile: str, tag: str, platform: str = "linux/amd64") -> str:

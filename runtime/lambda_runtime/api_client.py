@@ -313,13 +313,7 @@ class ResponseStream:
         if not size:
             return  # an empty chunk would end the body
         try:
-            sock = self._client._socket()
-            if size < _COALESCE_BELOW:
-                sock.sendall(b"".join((proto.chunk_head(size), data, b"\r\n")))
-            else:  # large chunks are sent as they are, never copied
-                sock.sendall(proto.chunk_head(size))
-                sock.sendall(data)
-                sock.sendall(b"\r\n")
+            _send_parts(self._client._socket(), (proto.chunk_head(size), data, b"\r\n"))
         except OSError as exc:
             self._lost(exc)
         self.bytes_sent += size
@@ -348,6 +342,18 @@ class ResponseStream:
         self._client.close()
         raise ConnectionLost(f"lost the Runtime API at {self._client.address} during {self._path}: "
                               f"{_describe(exc)}") from None
+
+
+def _send_parts(sock: socket.socket, parts: tuple[bytes | bytearray | memoryview, ...]) -> None:
+    """Sends the parts in one system call where the socket takes them all (sendmsg), never
+    copying them; what a partial send leaves goes in the calls after it."""
+    views = [memoryview(part) for part in parts]
+    while views:
+        sent = sock.sendmsg(views)
+        while views and sent >= len(views[0]):
+            sent -= len(views.pop(0))
+        if sent:
+            views[0] = views[0][sent:]
 
 
 class _EmptyReply(Exception):

@@ -155,7 +155,7 @@ class Invoker:
         return None
 
     @staticmethod
-    def _write(stream: ResponseStream, data: bytes) -> BaseException | None:
+    def _write(stream: ResponseStream, data: bytes | bytearray | memoryview) -> BaseException | None:
         if stream.bytes_sent + len(data) > MAX_STREAMED_RESPONSE:
             return _too_large(stream.bytes_sent + len(data), MAX_STREAMED_RESPONSE)
         stream.write(data)
@@ -205,9 +205,12 @@ async def _next_async(chunks: AsyncIterator[object]) -> object:
         return _END
 
 
-def _as_bytes(chunk: object) -> bytes:
-    if isinstance(chunk, (bytes, bytearray, memoryview)):
-        return chunk  # type: ignore[return-value]  # written as they are, never copied
+def _as_bytes(chunk: object) -> bytes | bytearray | memoryview:
+    """A chunk as bytes to send, never copied; str as UTF-8."""
+    if isinstance(chunk, (bytes, bytearray)):
+        return chunk
+    if isinstance(chunk, memoryview):
+        return chunk.cast("B")  # its length in bytes, whatever its item format
     if isinstance(chunk, str):
         return chunk.encode("utf-8")
     raise TypeError(f"a streamed chunk must be bytes or str, not {type(chunk).__name__}")

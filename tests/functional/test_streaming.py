@@ -129,3 +129,11 @@ def test_a_large_stream_runs_in_constant_memory(api, start):
         peak_kib = max(peak_kib, process.rss_kib())
     assert api.next_post().status == 202
     assert peak_kib < 40 * 1024  # 64 MB went through; the runtime never held more than a few chunks
+
+
+def test_bytearray_and_memoryview_chunks_are_sent_byte_for_byte(api, start):
+    import sys
+
+    start("streams.typed_memory")
+    expected = b"cdef" if sys.byteorder == "little" else b"dcfe"
+    assert streamed(api, {}).chunks == [b"ab", expected]

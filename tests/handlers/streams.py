@@ -81,3 +81,11 @@ async def _closing_stream(request_id):
     finally:
         await asyncio.sleep(0)
         CLEANED_UP.append(request_id)
+
+
+def typed_memory(event, context):
+    """Chunks given as bytearray and as a memoryview of 16-bit items."""
+    import array
+
+    yield bytearray(b"ab")
+    yield memoryview(array.array("H", [0x6463, 0x6665]))  # b"cdef" on a little-endian machine

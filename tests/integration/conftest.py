@@ -11,20 +11,12 @@ import warnings
 from pathlib import Path
 
 import pytest
+from containers import engine_or_skip
 from paths import ROOT
 from rie_process import invoke, wait_for_http, wait_until_listening
 from tables import PYTHON_LINES, pins
 
 COMPOSE_FILE = Path(__file__).resolve().parent / "docker-compose.yml"
-
-
-def _engine_or_skip() -> None:
-    """Starts an engine where possible; only where none can be started are these tests skipped."""
-    result = subprocess.run([str(ROOT / "scripts" / "ensure-docker.sh")], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        message = f"NO DOCKER ENGINE: every container test is SKIPPED. {result.stderr.strip()}"
-        warnings.warn(message, pytest.PytestWarning, stacklevel=1)
-        pytest.skip(message)
 
 
 @functools.cache
@@ -49,7 +41,7 @@ def images(tmp_path_factory):
     tests run (test_python_lines.py runs last and waits for them): an emulated arm64 build
     takes minutes.
     """
-    _engine_or_skip()
+    engine_or_skip()
     for arch in arches():
         subprocess.run(["make", "-s", "-C", str(ROOT), "function", f"ARCH={arch}"], check=True)
     logs = tmp_path_factory.mktemp("line-builds")

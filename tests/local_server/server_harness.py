@@ -7,7 +7,6 @@ import json
 import os
 import socket
 import sys
-import time
 from pathlib import Path
 
 from paths import BOOTSTRAP, HANDLERS, ROOT
@@ -112,18 +111,6 @@ def lambda_client(port: int, retries: int = 1):
                         aws_access_key_id="x", aws_secret_access_key="x",
                         config=BotoConfig(retries={"max_attempts": retries, "mode": "standard"},
                                           read_timeout=60))
-
-
-def wait_until(predicate, timeout: float = 15.0, what: str = "the condition"):
-    """Polls `predicate` until it returns something true; returns that (a poll, not a sleep)."""
-    give_up = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > give_up:
-            raise TimeoutError(f"{what} did not happen within {timeout} s")
-        time.sleep(0.01)
 
 
 def log_lines(path: Path) -> list:

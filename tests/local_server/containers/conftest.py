@@ -3,25 +3,17 @@ the environment, default the Makefile's names), run with FunctionContainer."""
 
 import os
 import subprocess
-import warnings
 
 import pytest
+from containers import engine_or_skip
 from paths import ROOT
 
 IMAGE = os.environ.get("IMAGE", "lambda-python")
 FUNCTION_IMAGE = os.environ.get("FUNCTION_IMAGE", "lambda-python-example")
 
 
-def _engine_or_skip() -> None:
-    result = subprocess.run([str(ROOT / "scripts" / "ensure-docker.sh")], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        message = f"NO DOCKER ENGINE: every container test is SKIPPED. {result.stderr.strip()}"
-        warnings.warn(message, pytest.PytestWarning, stacklevel=1)
-        pytest.skip(message)
-
-
 def _build(arch: str) -> None:
-    _engine_or_skip()
+    engine_or_skip()
     subprocess.run(["make", "-s", "-C", str(ROOT), "function", f"ARCH={arch}", f"IMAGE={IMAGE}",
                     f"FUNCTION_IMAGE={FUNCTION_IMAGE}"], check=True)
 

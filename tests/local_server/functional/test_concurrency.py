@@ -5,7 +5,8 @@ import threading
 
 import pytest
 from botocore.exceptions import ClientError
-from server_harness import Client, invoke, lambda_client, scripted_runtime, wait_until
+from polling import wait_until
+from server_harness import Client, invoke, lambda_client, scripted_runtime
 
 THROTTLED = b'{"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded","Type":"User","message":"Rate Exceeded."}'
 

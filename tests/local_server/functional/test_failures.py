@@ -2,7 +2,8 @@
 
 import json
 
-from server_harness import Client, alive, invoke, scripted_runtime, wait_until
+from polling import wait_until
+from server_harness import Client, alive, invoke, scripted_runtime
 
 
 def test_timeout_answer(serve):

@@ -3,7 +3,8 @@
 import base64
 import json
 
-from server_harness import ARN, HANDLERS, Client, call, invoke, lambda_client, wait_until
+from polling import wait_until
+from server_harness import ARN, HANDLERS, Client, call, invoke, lambda_client
 
 
 def test_echo_through_raw_http(serve):

@@ -3,7 +3,8 @@
 import os
 import threading
 
-from server_harness import invoke, wait_until
+from polling import wait_until
+from server_harness import invoke
 
 APP = """import dep
 

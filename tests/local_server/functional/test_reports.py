@@ -4,7 +4,8 @@ import json
 import math
 import re
 
-from server_harness import Client, invoke, wait_until
+from polling import wait_until
+from server_harness import Client, invoke
 
 NUMBER = r"(\d+\.\d\d)"
 REPORT = re.compile(rf"^REPORT RequestId: (\S+)\tDuration: {NUMBER} ms\tBilled Duration: (\d+) ms\t"

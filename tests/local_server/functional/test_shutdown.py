@@ -3,7 +3,8 @@
 import sys
 import time
 
-from server_harness import ARN, SCRIPTED_EXTENSION, alive, invoke, log_lines, scripted_runtime, wait_until
+from polling import wait_until
+from server_harness import ARN, SCRIPTED_EXTENSION, alive, invoke, log_lines, scripted_runtime
 
 
 def _runtime_pid(server) -> int:

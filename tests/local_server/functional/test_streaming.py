@@ -8,7 +8,8 @@ import base64
 import http.client
 import json
 
-from server_harness import STREAM, Client, lambda_client, log_lines, scripted_runtime, wait_until
+from polling import wait_until
+from server_harness import STREAM, Client, lambda_client, log_lines, scripted_runtime
 
 
 def _events(reply) -> list:
