@@ -7,6 +7,7 @@ import re
 from fake_api import FakeRuntimeApi
 from paths import HANDLERS
 from source_lines import line_of
+from telemetry_frames import read_frames
 
 STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 
@@ -59,14 +60,7 @@ def test_telemetry_fd_gets_frames_and_stdout_keeps_prints(api, start):
     process = run_logs(api, start, env={"_LAMBDA_TELEMETRY_LOG_FD": str(write)}, pass_fds=(write,))
     process.stop()
     os.close(write)
-    data = b""
-    while chunk := os.read(read, 1 << 16):
-        data += chunk
-    messages = []
-    while data:
-        length = int.from_bytes(data[4:8], "big")
-        messages.append((data[:4].hex(), data[16:16 + length].decode()))
-        data = data[16 + length:]
+    messages = [(kind, message) for kind, _, message in read_frames(read)]
     kinds = {msg.split("\t")[-1].strip() if "\t" in msg else msg.strip(): kind for kind, msg in messages}
     assert kinds["root warning 1"] == "a55a0003" and kinds["error record"] == "a55a0003"
     assert kinds["context log"] == "a55a0003"

@@ -9,6 +9,7 @@ from lambda_runtime.config import Config
 from lambda_runtime.error_reports import ErrorReporter
 from lambda_runtime.log_sinks import StdoutSink, TelemetrySink
 from lambda_runtime.marshal import Encoder
+from telemetry_frames import read_frames
 
 ERROR = {"errorMessage": "boom", "errorType": "ValueError", "requestId": "r",
          "stackTrace": ['  File "/var/task/app.py", line 3, in handler\n    raise ValueError("boom")\n']}
@@ -53,18 +54,6 @@ def test_runtime_warning_in_text_has_the_record_shape(stdout):
 def test_runtime_warning_is_silent_above_warning_level(stdout):
     ErrorReporter(Config({"AWS_LAMBDA_LOG_LEVEL": "ERROR"}), StdoutSink(), Encoder(True)).warning("x")
     assert stdout.getvalue() == ""
-
-
-def read_frames(fd):
-    data = b""
-    while chunk := os.read(fd, 65536):
-        data += chunk
-    frames = []
-    while data:
-        kind, length, stamp = data[:4], int.from_bytes(data[4:8], "big"), int.from_bytes(data[8:16], "big")
-        frames.append((kind.hex(), stamp, data[16:16 + length].decode()))
-        data = data[16 + length:]
-    return frames
 
 
 def test_telemetry_frames_are_type_length_timestamp_message():
