@@ -1,7 +1,8 @@
 """InvokeWithResponseStream and streamed function URL answers, with a scripted runtime that streams.
 
-The runtime does not stream yet: the scripted runtime sends what a streaming runtime sends
-(Lambda-Runtime-Function-Response-Mode: streaming, chunked, the error trailers declared).
+The scripted runtime sends exactly what a streaming runtime sends (Lambda-Runtime-Function-
+Response-Mode: streaming, chunked, the error trailers declared), byte for byte as Node's
+runtime does; our own runtime streaming through the server is in test_our_runtime_features.py.
 """
 
 import base64
