@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import queue
 import re
+import shutil
 import socket
 from pathlib import Path
 
@@ -137,6 +138,8 @@ def run_both(tmp_path, handler: str, events: list, env: dict | None = None) -> d
     finally:
         for name, function in functions.items():
             results[name]["end"] = function.stop()
+        # Not left behind: a file of this user's there would keep another user's SDK from writing it.
+        shutil.rmtree(XRAY_TOUCH_DIR, ignore_errors=True)
     return results
 
 
