@@ -5,6 +5,7 @@ import socket
 
 import pytest
 from botocore.exceptions import ClientError
+from polling import wait_until
 from server_harness import (
     INVOKE,
     STREAM,
@@ -15,7 +16,6 @@ from server_harness import (
     log_lines,
     raw,
     scripted_runtime,
-    wait_until,
 )
 
 SEVEN_MB = b"x" * (7 * 1024 * 1024)
