@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from paths import BOOTSTRAP
+from paths import BOOTSTRAP, HANDLERS
 
 # The interpreter running the tests is the one `python3` means for the runtime too.
 PYTHON_DIR = str(Path(sys.executable).parent)
@@ -73,3 +73,10 @@ class RuntimeProcess:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1])
         raise RuntimeError("no VmRSS")
+
+
+def environment(address: str, handler: str, task_root=HANDLERS, **extra) -> dict:
+    """The environment Lambda gives a runtime, for one run in this process (tests/functional)."""
+    return {"AWS_LAMBDA_RUNTIME_API": address, "_HANDLER": handler, "LAMBDA_TASK_ROOT": str(task_root),
+            "AWS_LAMBDA_FUNCTION_NAME": "test", "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128", **extra}

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import re
-import signal
 import socket
 import sys
 import tracemalloc
@@ -22,12 +21,10 @@ from pathlib import Path
 import lambda_runtime
 import pytest
 from lambda_runtime import api_client
-from lambda_runtime.api_client import RuntimeApiClient
-from lambda_runtime.config import Config
 from lambda_runtime.error_reports import UNHANDLED_EXCEPTION_WARNING
-from lambda_runtime.loop import Runtime, main
-from lambda_runtime.request_context import current_request
+from lambda_runtime.loop import main
 from paths import HANDLERS
+from runtime_process import environment
 from scripted_server import Exchange, ScriptedServer
 from source_lines import line_of
 
@@ -35,52 +32,6 @@ CASES = str(HANDLERS / "cases.py")
 STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 NEXT_PATH = "/2018-06-01/runtime/invocation/next"
 EXECUTION_ENV = f"AWS_Lambda_python{sys.version_info[0]}.{sys.version_info[1]}"
-
-
-@pytest.fixture
-def isolated(tmp_path):
-    """Puts back what Runtime.init changes for the whole process, so no test leaks into the next."""
-    root = logging.getLogger()
-    path, meta_path, modules = list(sys.path), list(sys.meta_path), set(sys.modules)
-    level, converter = root.level, logging.Formatter.converter
-    token = current_request.set(("", None))
-    sigterm = signal.getsignal(signal.SIGTERM)  # main() installs the runtime's own
-    yield tmp_path
-    signal.signal(signal.SIGTERM, sigterm)
-    sys.path[:] = path
-    sys.meta_path[:] = meta_path
-    for name in set(sys.modules) - modules:  # the user's modules only: the standard library stays
-        if (getattr(sys.modules[name], "__file__", None) or "").startswith((str(HANDLERS), str(tmp_path))):
-            del sys.modules[name]
-    for handler in root.handlers[:]:
-        if type(handler).__name__.startswith("LambdaLoggerHandler"):
-            root.removeHandler(handler)
-    root.setLevel(level)
-    logging.Formatter.converter = converter
-    current_request.reset(token)
-
-
-def environment(address: str, handler: str, task_root=HANDLERS, **extra) -> dict:
-    return {"AWS_LAMBDA_RUNTIME_API": address, "_HANDLER": handler, "LAMBDA_TASK_ROOT": str(task_root),
-            "AWS_LAMBDA_FUNCTION_NAME": "test", "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128", **extra}
-
-
-@pytest.fixture
-def make_runtime(api, isolated):
-    """make_runtime(handler, task_root=..., environ=...) -> a Runtime with a real client for `api`."""
-    clients = []
-
-    def _make(handler, task_root=HANDLERS, environ=None, address=None):
-        if environ is None:
-            environ = environment(address or api.address, handler, task_root)
-        client = RuntimeApiClient(environ["AWS_LAMBDA_RUNTIME_API"])
-        clients.append(client)
-        return Runtime(Config(environ), client, environ)
-
-    yield _make
-    for client in clients:
-        client.close()
 
 
 def error_record(error_type: str, message: str, stack: list) -> str:
@@ -406,3 +357,37 @@ def test_the_loop_keeps_no_memory_across_warm_invocations(api, make_runtime, cap
         tracemalloc.stop()
     growth = sum(stat.size_diff for stat in after.compare_to(before, "lineno"))
     assert growth < 2048, [str(stat) for stat in after.compare_to(before, "lineno")[:5]]  # < 4 B an invocation
+
+
+def test_main_ends_quietly_when_the_api_goes_away_between_invocations(isolated, capsys):
+    # How SAM CLI ends a container: the API closes while the runtime waits for work.
+    body = b'{"n": 1}'
+    event = (b"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: req-q\r\nContent-Type: application/json\r\n"
+             b"Content-Length: 8\r\n\r\n" + body)
+    accepted = b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"
+    server = ScriptedServer([Exchange(event), Exchange(accepted), Exchange(b"", close=True)])
+    try:
+        assert main(["bootstrap", "cases.echo"], environment(server.address, "cases.echo")) == 0
+        server.finish()
+    finally:
+        server.stop()
+    assert capsys.readouterr() == ("", "")
+
+
+def test_serve_before_a_successful_init_is_a_programming_error(make_runtime):
+    with pytest.raises(RuntimeError) as err:
+        make_runtime("cases.echo").serve(1)
+    assert str(err.value) == "Runtime.serve() before a successful init()"
+
+
+def test_a_refused_extension_registration_is_one_clear_error(isolated, capsys):
+    refused = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 12\r\n\r\nnot allowed!"
+    server = ScriptedServer([Exchange(refused)])
+    try:
+        environ = environment(server.address, "cases.echo", LAMBDA_ENABLE_SIGTERM="true")
+        assert main(["bootstrap"], environ) == 1
+        server.finish()
+    finally:
+        server.stop()
+    assert capsys.readouterr().err == ("lambda-runtime: the Runtime API answered POST /2020-01-01/extension/register "
+                                       "with HTTP 403: not allowed!\n")

@@ -89,3 +89,27 @@ def typed_memory(event, context):
 
     yield bytearray(b"ab")
     yield memoryview(array.array("H", [0x6463, 0x6665]))  # b"cdef" on a little-endian machine
+
+
+def endless(event, context):
+    """More than a streamed response may carry (the test lowers the limit)."""
+    while True:
+        yield b"x" * 1024
+
+
+async def endless_async(event, context):
+    while True:
+        yield b"x" * 1024
+
+
+async def empty_async(event, context):
+    return
+    yield b"never"
+
+
+def cleanup_fails(event, context):
+    try:
+        yield b"ok;"
+        yield 1.5  # not a chunk: the stream stops, and the generator is closed...
+    finally:
+        raise OSError("...and its clean-up fails too")

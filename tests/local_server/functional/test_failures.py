@@ -94,7 +94,8 @@ def test_init_error_from_a_scripted_runtime(serve, tmp_path):
     reply = invoke(server.port)
     assert reply.json() == {"errorType": "Runtime.Custom", "errorMessage": "x"}
     log = tmp_path / "log"
-    assert wait_until(lambda: log.exists() and log.read_text(), what="the post in the log") == '{"call": "init_error", "status": 202}\n'
+    posted = wait_until(lambda: log.exists() and log.read_text(), what="the post in the log")
+    assert posted == '{"call": "init_error", "status": 202}\n'
 
 
 def test_init_timeout(serve):
