@@ -25,6 +25,7 @@ from .request_context import current_request
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+    from typing import TypeVar
 
     from .api_client import ResponseStream, RuntimeApiClient
     from .api_protocol import Invocation
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from .event_loop import EventLoop
     from .log_sinks import Sink
     from .marshal import Encoder
+
+    T = TypeVar("T")
 
 RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge"
 
@@ -87,6 +90,9 @@ class Invoker:
             self.event_loop = EventLoop()
         return self.event_loop
 
+    def _run(self, awaitable: Awaitable[T]) -> T:
+        return self._event_loop().run(awaitable)
+
     def fail(self, inv: Invocation, exc: BaseException) -> None:
         """Reports an invocation error: logged as one record, then posted to /error."""
         error, cause = errors.from_exception(exc, inv.request_id)
@@ -101,7 +107,7 @@ class Invoker:
 
     def _stream(self, inv: Invocation, result: object) -> None:
         content_type, prelude, body = _unpack(result)
-        run = self._event_loop().run
+        run = self._run
         chunks: Iterator[object] | AsyncIterator[object]
         if isinstance(body, (bytes, str)):
             chunks = iter((body,))
