@@ -6,3 +6,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_DIR = ROOT / "runtime"
 BOOTSTRAP = RUNTIME_DIR / "bootstrap"
 HANDLERS = Path(__file__).resolve().parent / "handlers"
+
+# The X-Ray SDK makes this folder at import when it sees LAMBDA_TASK_ROOT (Powertools' Tracer
+# imports it), outside any test's tmp_path: see the xray_sdk_folder fixture.
+XRAY_SDK_FOLDER = Path("/tmp/.aws-xray")

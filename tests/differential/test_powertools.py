@@ -18,14 +18,13 @@ from __future__ import annotations
 import json
 import queue
 import re
-import shutil
 import socket
 from pathlib import Path
 
 import aws_lambda_powertools.shared.version
 import pytest
 from fake_api import FakeRuntimeApi
-from paths import HANDLERS
+from paths import HANDLERS, XRAY_SDK_FOLDER
 from runtime_process import RuntimeProcess, ours
 from runtime_process import awslambdaric as reference
 
@@ -114,9 +113,9 @@ class Function:
         return self.stdout(), self.process.stderr, received
 
 
-# The X-Ray SDK makes this directory at import when it sees LAMBDA_TASK_ROOT, and logs (DEBUG) if
-# it was there already: made first, both runtimes' processes, started together, log the same.
-XRAY_TOUCH_DIR = Path("/tmp/.aws-xray")
+# The X-Ray SDK logs (DEBUG) if its folder was there already: made first (run_both), both
+# runtimes' processes, started together, log the same.
+pytestmark = pytest.mark.usefixtures("xray_sdk_folder")
 
 
 def run_both(tmp_path, handler: str, events: list, env: dict | None = None) -> dict:
@@ -125,7 +124,7 @@ def run_both(tmp_path, handler: str, events: list, env: dict | None = None) -> d
     events: [(event, trace header number or None)]. Returns, per runtime, (post, stdout) per
     invocation, and (stdout after the last, stderr, X-Ray datagrams) at the end.
     """
-    XRAY_TOUCH_DIR.mkdir(exist_ok=True)
+    XRAY_SDK_FOLDER.mkdir(exist_ok=True)
     functions = {name: Function(command, handler, tmp_path, env or {})
                  for name, command in (("ours", ours_unmeasured), ("awslambdaric", reference))}
     results: dict = {name: {"invocations": []} for name in functions}
@@ -138,8 +137,6 @@ def run_both(tmp_path, handler: str, events: list, env: dict | None = None) -> d
     finally:
         for name, function in functions.items():
             results[name]["end"] = function.stop()
-        # Not left behind: a file of this user's there would keep another user's SDK from writing it.
-        shutil.rmtree(XRAY_TOUCH_DIR, ignore_errors=True)
     return results
 
 

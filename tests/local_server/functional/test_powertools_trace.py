@@ -13,7 +13,7 @@ TRACE_ROOT = "1-6743a1b2-0123456789abcdef01234567"
 TRACE_HEADER = f"Root={TRACE_ROOT};Parent=53995c3f42cd8ad8;Sampled=1"
 
 
-def test_logger_and_tracer_correlate_with_the_requests_trace_id(serve):
+def test_logger_and_tracer_correlate_with_the_requests_trace_id(serve, xray_sdk_folder):
     daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # stands in for the X-Ray daemon
     daemon.bind(("127.0.0.1", 0))
     daemon.settimeout(20)
