@@ -53,9 +53,11 @@ COPY runtime/lambda_runtime /var/runtime/lambda_runtime
 # Lambda runs images read-only, as a uid not known in advance: every file is world-readable,
 # and the runtime's bytecode is compiled now (unchecked-hash: it never changes in an image).
 # The executables keep the 0755 they have in the build context: a chmod here would copy
-# the 9 MB RIE into a second layer.
+# the 9 MB RIE into a second layer. The bootstrap's first line names this image's python3,
+# so the kernel starts it without a shell (runtime/bootstrap says why).
 RUN echo "${RIE_SHA256}  /usr/local/bin/aws-lambda-rie" | sha256sum -c --quiet - \
  && python3 -m compileall -q --invalidation-mode unchecked-hash /var/runtime/lambda_runtime \
+ && sed -i "1s|.*|#!$(command -v python3) -u|" /var/runtime/bootstrap \
  && chmod -R a+rX /var/runtime \
  && test -x /usr/local/bin/aws-lambda-rie -a -x /lambda-entrypoint.sh -a -x /var/runtime/bootstrap \
  && mkdir -p /var/task /opt && chmod 0755 /var/task \

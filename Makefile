@@ -136,9 +136,9 @@ test-fast: venv inputs ## Run the tests that need no Docker (unit, functional, d
 
 .PHONY: lint
 lint: venv ## Lint: ruff (Python), shellcheck (POSIX sh), mypy (strict on runtime/)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/shellcheck -x -s sh scripts/*.sh image/*.sh runtime/bootstrap
-	$(VENV)/bin/mypy --strict runtime/lambda_runtime
+	$(VENV)/bin/ruff check . runtime/bootstrap
+	$(VENV)/bin/shellcheck -x -s sh scripts/*.sh image/*.sh
+	cd runtime && $(abspath $(VENV))/bin/mypy --strict lambda_runtime bootstrap
 
 .PHONY: check
 check: lint test-fast ## Everything quick: lint, types and the tests that need no Docker

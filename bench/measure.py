@@ -12,7 +12,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from fast_api import FastApi
 
-ROOT = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -26,10 +25,11 @@ class Runtime:
 
 
 def runtimes(task_root: str) -> dict[str, Runtime]:
-    """awslambdaric, ours, and the floor (a bare socket + json loop, `floor.py` in the task root)."""
+    """awslambdaric, ours (started as in the image), and the floor (a bare socket + json loop,
+    `floor.py` in the task root)."""
     return {
         "awslambdaric": Runtime("awslambdaric", [sys.executable, "-m", "awslambdaric"], handler_argument=True),
-        "ours": Runtime("ours", [str(ROOT / "runtime" / "bootstrap")]),
+        "ours": Runtime("ours", [str(Path(task_root, "runtime", "bootstrap"))]),  # sources.write_bootstrap
         "floor": Runtime("floor", [sys.executable, str(Path(task_root, "floor.py"))]),
     }
 

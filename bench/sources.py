@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 
 HANDLER_SOURCE = "def handler(event, context):\n    return {'statusCode': 200, 'body': event['rawPath']}\n"
 
@@ -118,3 +121,17 @@ def write_task_root(task_root: str) -> None:
     }
     for name, text in files.items():
         Path(task_root, name).write_text(text)
+    write_bootstrap(task_root)
+
+
+def write_bootstrap(task_root: str) -> Path:
+    """Our runtime as the image starts it: bootstrap with its first line pinned to the
+    interpreter (the Dockerfile does the same), so the kernel starts Python without a shell;
+    the package beside it. Written to `runtime/` in the task root; returns its path."""
+    folder = Path(task_root, "runtime")
+    folder.mkdir()
+    (folder / "lambda_runtime").symlink_to(RUNTIME_DIR / "lambda_runtime")
+    bootstrap = folder / "bootstrap"
+    bootstrap.write_text(f"#!{sys.executable} -u\n" + (RUNTIME_DIR / "bootstrap").read_text().split("\n", 1)[1])
+    bootstrap.chmod(0o755)
+    return bootstrap

@@ -1,4 +1,5 @@
-"""Entry point: `python3 -u /var/runtime/lambda_runtime/__main__.py`, what bootstrap runs.
+"""Entry point: `python3 -u /var/runtime/lambda_runtime/__main__.py`, what bootstrap hands to an
+AWS_LAMBDA_EXEC_WRAPPER to run (without a wrapper, bootstrap starts the loop itself).
 
 Everything is behind the `__main__` guard: a `spawn` or `forkserver` child of a handler
 (multiprocessing) runs this file again as `__mp_main__` to rebuild its parent's main

@@ -1,6 +1,10 @@
 """Init, contract section 2: every init error type reaches /init/error, then the process exits."""
 
+import sys
+from pathlib import Path
+
 import pytest
+from paths import BOOTSTRAP, RUNTIME_DIR
 
 
 @pytest.fixture
@@ -76,12 +80,38 @@ def test_handler_module_is_imported_once_before_the_first_next(api, start, task_
 
 def test_exec_wrapper_runs_the_runtime(api, start, task_root):
     wrapper = task_root / "wrapper.sh"
-    wrapper.write_text('#!/bin/sh\nexport WRAPPED="yes: $1"\nexec "$@"\n')
+    wrapper.write_text('#!/bin/sh\nexport WRAPPED="$*"\nexec "$@"\n')
     wrapper.chmod(0o755)
     (task_root / "app.py").write_text("import os\ndef handler(e, c):\n    return os.environ['WRAPPED']\n")
     start("app.handler", task_root=task_root, env={"AWS_LAMBDA_EXEC_WRAPPER": str(wrapper)})
     api.queue_event({})
-    assert api.next_post().json() == "yes: python3"
+    # As AWS's runtime hands it over: the interpreter by its full path, then the script.
+    interpreter, *rest = api.next_post().json().split(" ")
+    assert Path(interpreter).is_absolute() and Path(interpreter).name.startswith("python")
+    assert rest == ["-u", str(RUNTIME_DIR / "lambda_runtime" / "__main__.py")]
+
+
+def test_bootstrap_pinned_as_the_image_pins_it(api, start, tmp_path):
+    # What the Dockerfile does to bootstrap's first line: the kernel then starts this
+    # interpreter itself, no shell in between (argv[0] is its full path, not "python3").
+    folder = tmp_path / "runtime"
+    folder.mkdir()
+    (folder / "lambda_runtime").symlink_to(RUNTIME_DIR / "lambda_runtime")
+    pinned = folder / "bootstrap"
+    pinned.write_text(f"#!{sys.executable} -u\n" + BOOTSTRAP.read_text().split("\n", 1)[1])
+    pinned.chmod(0o755)
+    start("cases.command_line", command=lambda handler: [str(pinned)])
+    api.queue_event({})
+    assert api.next_post().json() == [sys.executable, "-u", str(pinned)]
+
+
+def test_exec_wrapper_that_cannot_run_is_reported(api, start, task_root):
+    wrapper = task_root / "wrapper.sh"
+    wrapper.write_text('#!/bin/sh\nexec "$@"\n')
+    wrapper.chmod(0o644)
+    process = start("app.handler", task_root=task_root, env={"AWS_LAMBDA_EXEC_WRAPPER": str(wrapper)})
+    assert process.wait() == 126
+    assert process.stderr == f"{wrapper}: is not an executable\n"
 
 
 def test_missing_exec_wrapper_is_reported(api, start, task_root):

@@ -141,6 +141,12 @@ def sandbox(event, context):
             "task_root_writable": task_root_writable}
 
 
+def command_line(event, context):
+    """How the runtime's process was started: its argv as the kernel recorded it."""
+    with open("/proc/self/cmdline", "rb") as f:
+        return f.read().decode().split("\0")[:-1]
+
+
 def square(n):
     return n * n
 

@@ -110,6 +110,16 @@ def test_the_environment_matches_aws_images(images):
     assert (tz, task_root, runtime_dir, workdir) == (":/etc/localtime", "/var/task", "/var/runtime", "/var/task")
 
 
+def test_the_runtime_starts_without_a_shell(images):
+    # The build pins bootstrap's first line to the image's python3, so the kernel starts that
+    # interpreter at once: argv[0] is its full path (through sh it would be plain "python3").
+    shebang = docker("run", "--rm", "--entrypoint", "head", "lambda-python:x86_64", "-n1",
+                     "/var/runtime/bootstrap").stdout.strip()
+    assert shebang in ("#!/usr/bin/python3 -u", "#!/usr/local/bin/python3 -u")  # stand-in, official base
+    argv = call("lambda-python:x86_64", "cases.command_line", "-v", f"{HANDLERS}:/var/task:ro")
+    assert argv == [shebang[2:].split()[0], "-u", "/var/runtime/bootstrap"]
+
+
 def test_the_sdk_is_there_and_the_runtime_does_not_load_it(images):
     mount = ("-v", f"{HANDLERS}:/var/task:ro")
     assert call("lambda-python:x86_64", "cases.sdk_modules", *mount) == []
