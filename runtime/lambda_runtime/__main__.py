@@ -10,11 +10,16 @@ import sys
 
 if __name__ == "__main__":
     if not __package__:
-        # Run as a script, Python put the package's own folder first on sys.path: the
-        # folder above it is the one `lambda_runtime` is imported from.
+        # Run as a script, Python put the package's own folder first on sys.path (unless told
+        # not to: PYTHONSAFEPATH), where its modules would pass for top-level ones: the folder
+        # above it is the one `lambda_runtime` is imported from.
         import os
 
-        sys.path[0] = os.path.dirname(sys.path[0])
+        package_folder = os.path.dirname(os.path.realpath(__file__))
+        if sys.path[:1] == [package_folder]:
+            sys.path[0] = os.path.dirname(package_folder)
+        else:
+            sys.path.insert(0, os.path.dirname(package_folder))
 
     from lambda_runtime.loop import main
 

@@ -105,6 +105,22 @@ def test_bootstrap_pinned_as_the_image_pins_it(api, start, tmp_path):
     assert api.next_post().json() == [sys.executable, "-u", str(pinned)]
 
 
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_runs_where_python_puts_no_script_folder_on_the_path(api, start, task_root, wrapped):
+    # PYTHONSAFEPATH (Python 3.11+; older lines ignore it): nothing is put first on sys.path,
+    # neither bootstrap's folder nor, through a wrapper, the package's own.
+    env = {"PYTHONSAFEPATH": "1"}
+    if wrapped:
+        (task_root / "wrapper.sh").write_text('#!/bin/sh\nexec "$@"\n')
+        (task_root / "wrapper.sh").chmod(0o755)
+        env["AWS_LAMBDA_EXEC_WRAPPER"] = str(task_root / "wrapper.sh")
+    (task_root / "app.py").write_text("import sys\ndef handler(e, c):\n    return sys.path\n")
+    start("app.handler", task_root=task_root, env=env)
+    api.queue_event({})
+    path = api.next_post().json()
+    assert str(RUNTIME_DIR) in path and str(RUNTIME_DIR / "lambda_runtime") not in path
+
+
 def test_exec_wrapper_that_cannot_run_is_reported(api, start, task_root):
     wrapper = task_root / "wrapper.sh"
     wrapper.write_text('#!/bin/sh\nexec "$@"\n')
