@@ -77,6 +77,13 @@ def test_each_worker_connects_stdout_and_stderr_to_the_telemetry_socket(api, sta
     server.listen(16)
     received, connections = [], []
 
+    def read(connection: socket.socket) -> None:
+        try:
+            while data := connection.recv(65536):
+                received.append(data)
+        except OSError:  # closed at the test's end while it waited
+            return
+
     def accept() -> None:
         while True:
             try:
@@ -84,7 +91,7 @@ def test_each_worker_connects_stdout_and_stderr_to_the_telemetry_socket(api, sta
             except OSError:
                 return
             connections.append(connection)
-            threading.Thread(target=lambda c=connection: received.append(c.recv(65536)), daemon=True).start()
+            threading.Thread(target=read, args=(connection,), daemon=True).start()
 
     threading.Thread(target=accept, daemon=True).start()
     try:
