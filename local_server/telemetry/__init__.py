@@ -1,0 +1,1 @@
+"""The Telemetry API, the Logs API and the metadata endpoint of an execution environment."""
