@@ -8,10 +8,11 @@ buffer a batch". So a batch is ready when it holds maxItems records or maxBytes 
 timeoutMs after its first record (as AWS's RIE batches: internal/batch.go, internal/subscriber.go).
 
 While the previous batch is still being delivered, records keep coming: they wait here, up to
-twice maxItems and twice maxBytes (the page says to "expect to receive payloads as large as
-2 * maxBytes + metadataBytes"), and past that they are dropped, counted, and reported to the
-subscriber in a platform.logsDropped record. The RIE drops the whole batch as soon as the
-sender is busy; Lambda's own rule is not published (unconfirmed), this one loses less.
+twice maxItems and twice maxBytes (room for the next batch while one is sent; the page says to
+"expect to receive payloads as large as 2 * maxBytes + metadataBytes"), and past that they are
+dropped, counted, and reported to the subscriber in a platform.logsDropped record. The RIE
+drops the whole batch as soon as the sender is busy; Lambda's own rule is not published
+(unconfirmed), this one loses less.
 """
 
 from __future__ import annotations
@@ -52,6 +53,15 @@ class Buffer:
         return bool(self.events) and (self.full or now >= self.opened_at + self.timeout)
 
     def take(self) -> list[bytes]:
-        """Everything waiting, as the next batch (up to twice the bounds after a slow delivery)."""
-        events, self.events, self.size = self.events, [], 0
+        """The next batch: the oldest records, up to maxItems and until maxBytes is reached (the
+        record that reaches it included, as the RIE's batch.go counts). What is left waits, due
+        at the same time as the records before it (so at once, if they were)."""
+        count, size = 0, 0
+        for event in self.events:
+            if count >= self.max_items or size >= self.max_bytes:
+                break
+            count += 1
+            size += len(event)
+        events, self.events = self.events[:count], self.events[count:]
+        self.size -= size
         return events

@@ -62,12 +62,25 @@ def test_a_batch_is_ready_at_max_items():
     assert len(buffer.take()) == 1000 and buffer.due_at() is None and not buffer.ready(99.0)
 
 
+def test_a_batch_takes_max_items_and_what_is_left_is_due_with_it():
+    buffer = Buffer(Buffering(max_items=1000, max_bytes=262144, timeout_ms=1000))
+    for i in range(1500):
+        buffer.add(b"%d" % i, 10.0)
+    assert buffer.take() == [b"%d" % i for i in range(1000)]
+    assert (len(buffer.events), buffer.size, buffer.due_at(), buffer.ready(11.0)) == (500, 500 * 4, 11.0, True)
+
+
 def test_a_batch_is_ready_at_max_bytes():
     buffer = Buffer(Buffering(max_items=10000, max_bytes=262144, timeout_ms=1000))
     buffer.add(b"x" * 262143, 5.0)
     assert not buffer.ready(5.0)
     buffer.add(b"y", 5.0)
     assert buffer.ready(5.0) and buffer.size == 262144
+    buffer.add(b"z", 5.0)
+    assert buffer.take() == [b"x" * 262143, b"y"] and buffer.events == [b"z"] and buffer.size == 1
+    # The record that reaches maxBytes goes with the batch (a batch may pass maxBytes by one record).
+    buffer.add(b"w" * 262144, 5.0)
+    assert buffer.take() == [b"z", b"w" * 262144] and buffer.size == 0
 
 
 def test_a_batch_is_ready_timeout_ms_after_its_first_record():
