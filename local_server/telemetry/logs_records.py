@@ -41,12 +41,13 @@ def runtime_done(version: str, invoke: Invoke, done: RuntimeDone) -> Optional[Js
 
 
 def fault(invoke: Invoke, done: Report) -> Optional[str]:
-    """The platform's fault, when the platform ended the invocation (the REPORT line's Status:
-    a timeout, a crash); None for success and for the function's own error."""
+    """The platform's fault, when the platform ended the invocation; None for success and for the
+    function's own error. It says what the REPORT line's tail says: "Status: timeout", or the
+    status and error type of a crash (as local_server's text REPORT line does)."""
     if done.status == SUCCESS or done.function_error:
         return None
     line = f"RequestId: {invoke.request_id} Status: {done.status}"
-    return line + (f"\tErrorType: {done.error_type}" if done.error_type else "")
+    return line + (f"\tErrorType: {done.error_type}" if done.error_type and done.status != TIMEOUT else "")
 
 
 def end(invoke: Invoke) -> JsonObject:

@@ -179,4 +179,5 @@ def test_logs_api_fault():
     assert logs.fault(INVOKE, Report(ERROR, 1, 1, 1, error_type="ValueError", function_error=True)) is None
     assert logs.fault(INVOKE, Report(ERROR, 1, 1, 1, error_type="Runtime.ExitError")) == (
         "RequestId: r-1 Status: error\tErrorType: Runtime.ExitError")
-    assert logs.fault(INVOKE, Report(TIMEOUT, 1, 1, 1)) == "RequestId: r-1 Status: timeout"
+    timed_out = Report(TIMEOUT, 1, 1, 1, error_type="Sandbox.Timedout")
+    assert logs.fault(INVOKE, timed_out) == "RequestId: r-1 Status: timeout"
