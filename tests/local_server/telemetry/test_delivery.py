@@ -194,3 +194,25 @@ def test_a_subscriber_without_platform_records_is_not_told(http, subscribe):
     subscriber.add(record(1))
     assert subscriber.flush(10.0)
     assert lines(http.events()) == ["line 00001 \n"]
+
+
+def test_tcp_batches_wait_for_timeout_ms_and_go_at_flush(subscribe):
+    listener = TcpListener()
+    try:
+        subscriber = subscribe({"protocol": "TCP", "port": listener.port}, timeout_ms=30000)
+        for i in range(3):
+            subscriber.add(record(i))
+        assert subscriber.buffer.due_at() is not None and listener.lines == []  # waiting for its 30 s
+        assert subscriber.close(10.0)
+        wait_until(lambda: len(listener.lines) == 3, "the flushed lines")
+        assert lines(listener.events()) == [f"line {i:05d} \n" for i in range(3)]
+    finally:
+        listener.close()
+
+
+def test_a_dead_tcp_destination_blocks_nothing(subscribe):
+    subscriber = subscribe({"protocol": "TCP", "port": free_port()}, timeout_ms=25)
+    for i in range(100):
+        subscriber.add(record(i))
+    assert subscriber.flush(0.3) is False
+    assert subscriber.close(0.0) is False and not subscriber.thread.is_alive()

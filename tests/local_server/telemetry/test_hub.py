@@ -327,3 +327,20 @@ def test_a_timeout_on_both_apis(hubs, listeners):
         ("platform.report", {"requestId": "r-9", "metrics": {"durationMs": 3000.0, "billedDurationMs": 3000,
                                                              "memorySizeMB": 128, "maxMemoryUsedMB": 50}})]
     assert problems(TELEMETRY, telemetry.events()) == [] and problems(LOGS, logs.events()) == []
+
+
+def test_under_a_flood_every_record_is_delivered_or_counted(hubs, listeners):
+    hub, listener = hubs(), listeners()
+    hub.subscribe("PUT", TELEMETRY_PATH, "ext", body(listener.uri, types=["platform", "function"]), init_over=False)
+    listener.gate.clear()  # a listener that sits on the first batch while 20,000 records come
+    for i in range(5000):
+        one_invocation(hub, Invoke(f"r-{i}"))
+    listener.gate.set()
+    assert hub.close(30.0)
+    events = listener.events()
+    dropped = [event["record"] for event in events if event["type"] == "platform.logsDropped"]
+    assert dropped and {record["reason"] for record in dropped} == {
+        "Some logs were dropped because the downstream consumer is slower than the logs production rate"}
+    delivered = len(events) - len(dropped)
+    assert delivered + sum(record["droppedRecords"] for record in dropped) == 1 + 5000 * 4
+    assert problems(TELEMETRY, events) == []
