@@ -2,6 +2,7 @@
 close, closing kept connections, never answering."""
 
 import socket
+import struct
 import threading
 
 import pytest
@@ -13,7 +14,7 @@ from local_server.telemetry.transport import HttpTransport, SendError
 
 class ScriptedListener:
     """Reads each request whole and writes the next canned answer; None closes the connection
-    without one; "close-after" closes it after the answer; "hang" never answers."""
+    without one, "reset" resets it; (answer,) closes it after the answer; "hang" never answers."""
 
     def __init__(self, answers):
         self.answers = list(answers)
@@ -49,6 +50,9 @@ class ScriptedListener:
                         self.done.wait(30)
                         return
                     if answer is None:
+                        break
+                    if answer == "reset":  # an RST, not a FIN
+                        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                         break
                     close = isinstance(answer, tuple)
                     conn.sendall(answer[0] if close else answer)
@@ -110,6 +114,35 @@ def test_a_fresh_connection_closed_without_an_answer_can_be_retried(scripted):
         transport.send([b"1"])
     assert (str(error.value), error.value.retry) == (
         "could not send events: the listener closed the connection without an answer", True)
+
+
+def test_a_connection_closed_again_after_a_second_try_can_be_retried(scripted):
+    listener, transport = scripted((OK,), None)
+    transport.send([b"1"])
+    with pytest.raises(SendError) as error:
+        transport.send([b"2"])  # the kept connection is closed; the new one closes without an answer
+    assert (error.value.retry, listener.bodies, listener.connections) == (True, [b"[1]", b"[2]"], 2)
+
+
+def test_a_reset_connection_can_be_retried(scripted):
+    _, transport = scripted("reset")
+    with pytest.raises(SendError) as error:
+        transport.send([b"1"])
+    assert (str(error.value), error.value.retry) == (
+        "could not send events: [Errno 104] Connection reset by peer", True)
+
+
+@pytest.mark.parametrize("answer,message", [
+    ((b"HTTP/1.1 200 OK\r\nContent-",),
+     "could not send events: the listener closed the connection in its answer's head"),
+    ((b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab",),
+     "could not send events: the listener closed the connection in its answer's body"),
+])
+def test_an_answer_cut_short_is_not_retried(scripted, answer, message):
+    _, transport = scripted(answer)
+    with pytest.raises(SendError) as error:
+        transport.send([b"1"])
+    assert (str(error.value), error.value.retry) == (message, False)
 
 
 def test_an_error_status_is_not_retried(scripted):
