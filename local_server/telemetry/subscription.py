@@ -136,7 +136,7 @@ def _http_destination(value: dict[str, object], problems: list[str]) -> Optional
         problems.append("URI is not provided")
         return None
     before = len(problems)
-    method = value.get("method", "POST")
+    method = value.get("method") or "POST"  # absent, null or "" (Go's zero value): POST
     if method not in METHODS:
         problems.append("method must be POST or PUT")
     try:

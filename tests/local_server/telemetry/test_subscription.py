@@ -52,6 +52,12 @@ def test_paths_queries_and_methods_are_kept():
     assert parsed.schema_version == "2020-08-15"  # the Logs API's default
 
 
+def test_a_method_that_is_null_or_empty_is_post():
+    for method in (None, ""):
+        parsed = parse(TELEMETRY, body(destination={"protocol": "HTTP", "URI": URI, "method": method}))
+        assert parsed.destination.method == "POST"
+
+
 def test_a_tcp_destination_names_a_port():
     parsed = parse(TELEMETRY, body(destination={"protocol": "TCP", "port": 4244}))
     assert parsed.destination == Destination(TCP, 4244)
