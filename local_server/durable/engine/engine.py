@@ -265,9 +265,10 @@ class DurableEngine:
 
     def _end(self, execution: Execution, outcome: InvocationOutcome) -> None:
         now = self.clock.now()
-        progress.settle(execution, now)
         verdict = judge(outcome, progress.has_pending(execution) or execution.completion is not None)
         self._record_end_of_invocation(execution, now, verdict.failure or verdict.fatal)
+        # What came due or was answered during the invocation lands after its InvocationCompleted.
+        progress.settle(execution, now)
         if execution.terminal:  # stopped or timed out meanwhile
             self.save(execution)
             return
