@@ -95,8 +95,10 @@ def complete(execution: Execution, op: Operation, status: str, now: float, resul
 
 def next_deadline(execution: Execution) -> Optional[tuple[float, bool]]:
     """The earliest moment something is due for this execution, and whether time may skip to it."""
+    if execution.terminal:
+        return None  # its open operations stay as they were: nothing is due any more
     found: list[tuple[float, bool]] = []
-    if not execution.terminal and not (execution.pause and execution.pause.timeout_paused
+    if not (execution.pause and execution.pause.timeout_paused
                                        and execution.status == "PAUSED"):
         found.append((execution.timeout_deadline, False))
     if execution.in_flight:
