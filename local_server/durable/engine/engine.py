@@ -85,6 +85,8 @@ class DurableEngine:
     def close(self, wait: float = 5.0) -> None:
         """Stop scheduling; invocations in flight are left to end (a restart re-runs them)."""
         with self.lock:
+            if self._closed:
+                return
             self._closed = True
             self.changed.notify_all()
             if self._store:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_execution, durable_step
 from aws_durable_execution_sdk_python.config import CallbackConfig, Duration, JitterStrategy, StepConfig
 from aws_durable_execution_sdk_python.retries import RetryStrategyConfig, create_retry_strategy
-from aws_durable_execution_sdk_python.waits import (WaitForConditionConfig, WaitForConditionDecision)
+from aws_durable_execution_sdk_python.waits import WaitForConditionConfig, WaitForConditionDecision
 
 # What the handlers leave for the test to read (one test at a time in a process).
 SEEN: dict[str, list] = {"attempts": [], "callback_ids": []}
@@ -44,7 +44,8 @@ def child_context(event, context: DurableContext):
 
 @durable_execution
 def callback(event, context: DurableContext):
-    cb = context.create_callback(name="approval", config=CallbackConfig(timeout=Duration.from_seconds(event["timeout"])))
+    config = CallbackConfig(timeout=Duration.from_seconds(event["timeout"]))
+    cb = context.create_callback(name="approval", config=config)
     return {"answer": cb.result()}
 
 

@@ -47,7 +47,8 @@ class InProcessFunction:
         self.requests.append(request)
         if self.crash_next:
             self.crash_next -= 1
-            return InvocationOutcome.failed("Runtime.ExitError", "RequestId: x Error: Runtime exited with error: exit status 1")
+            return InvocationOutcome.failed("Runtime.ExitError",
+                                            "RequestId: x Error: Runtime exited with error: exit status 1")
         assert self.handler is not None
         try:
             result = self.handler(json.loads(json.dumps(request.event)), FakeContext(request.request_id))
@@ -58,12 +59,15 @@ class InProcessFunction:
 
 
 class Served:
-    def __init__(self, state_dir: str, time_scale: float = 0.0, **config: Any) -> None:
+    def __init__(self, state_dir: str, time_scale: float = 0.0, before_start: Callable[[str], None] | None = None,
+                 handler: Callable[[Any, Any], Any] | None = None, **config: Any) -> None:
         self.function = InProcessFunction()
+        self.function.handler = handler
+        self.stopped = False
         self.state_dir = state_dir
         self.engine = DurableEngine(EngineConfig((FunctionConfig(FUNCTION, config.pop("timeout", 300)),),
                                                  region=REGION, time_scale=time_scale, **config),
-                                    self.function, SqliteStore(state_dir)).start()
+                                    self.function, SqliteStore(state_dir))
         api = DurableApi(self.engine)
 
         class Handler(BaseHTTPRequestHandler):
@@ -89,12 +93,18 @@ class Served:
         self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
         self._thread = threading.Thread(target=self.http.serve_forever, daemon=True)
         self._thread.start()
+        if before_start is not None:
+            before_start(self.url)  # e.g. point the SDK at this server before executions resume
+        self.engine.start()
 
     def client(self) -> Any:
         return boto3.client("lambda", endpoint_url=self.url, region_name=REGION, aws_access_key_id="x",
                             aws_secret_access_key="x", config=Config(retries={"max_attempts": 1}))
 
     def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
         self.http.shutdown()
         self.http.server_close()
         self.engine.close()

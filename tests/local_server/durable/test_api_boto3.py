@@ -100,7 +100,7 @@ def test_pause_holds_invocations_and_resume_releases_them(served):
     arn = start(server, handlers.callback, {"timeout": 300})
     history = lambda: client.get_durable_execution_history(DurableExecutionArn=arn)["Events"]  # noqa: E731
     callback_id = wait_until(lambda: [e for e in history() if e["EventType"] == "InvocationCompleted"],
-                             "suspended") and [e for e in history() if e["EventType"] == "CallbackStarted"][0][
+                             "suspended") and next(e for e in history() if e["EventType"] == "CallbackStarted")[
         "CallbackStartedDetails"]["CallbackId"]
     assert client.pause_durable_execution(DurableExecutionArn=arn, Reason="maintenance")[
         "ResponseMetadata"]["HTTPStatusCode"] == 202

@@ -104,7 +104,7 @@ def test_a_callback_failure_fails_the_execution_with_the_sdks_error(served):
     body = ended(server, arn)
     assert body["Status"] == "FAILED"
     assert body["Error"]["ErrorMessage"] == "no"
-    failed = [e for e in history(server, arn) if e["EventType"] == "CallbackFailed"][0]
+    failed = next(e for e in history(server, arn) if e["EventType"] == "CallbackFailed")
     assert failed["CallbackFailedDetails"]["Error"]["Payload"] == {"ErrorType": "Rejected", "ErrorMessage": "no"}
 
 
@@ -114,7 +114,7 @@ def test_a_callback_times_out(served):
     body = ended(server, arn)
     assert body["Status"] == "FAILED"
     assert body["Error"]["ErrorType"] == "aws_durable_execution_sdk_python.exceptions.CallbackTimeoutError"
-    timed_out = [e for e in history(server, arn) if e["EventType"] == "CallbackTimedOut"][0]
+    timed_out = next(e for e in history(server, arn) if e["EventType"] == "CallbackTimedOut")
     assert timed_out["CallbackTimedOutDetails"]["Error"]["Payload"] == {
         "ErrorType": "Callback.Timeout", "ErrorMessage": "Callback timed out"}
 
@@ -149,7 +149,7 @@ def test_a_chained_invoke_of_an_unknown_function_fails_the_operation(served):
     arn = run(server, handlers.chained, {"target": "someone-else:$LATEST", "n": 1})
     body = ended(server, arn)
     assert body["Status"] == "FAILED"
-    failed = [e for e in history(server, arn) if e["EventType"] == "ChainedInvokeFailed"][0]
+    failed = next(e for e in history(server, arn) if e["EventType"] == "ChainedInvokeFailed")
     assert failed["ChainedInvokeFailedDetails"]["Error"]["Payload"] == {
         "ErrorType": "ResourceNotFoundException",
         "ErrorMessage": "Function not found: arn:aws:lambda:us-east-1:012345678912:function:someone-else:$LATEST"}
