@@ -22,7 +22,8 @@ from ..wire.errors import DurableError, invalid, not_found
 from . import history, progress
 from .clock import Clock
 from .config import EngineConfig, FunctionConfig
-from .invocations import InvocationOutcome, InvocationRequest, Invoke, after_failure, judge
+from .ending import end_invocation, record_end
+from .invocations import InvocationOutcome, InvocationRequest, Invoke
 from .launch import begin_invocation
 
 
@@ -73,7 +74,7 @@ class DurableEngine:
             now = self.clock.now()
             for execution in self.executions.values():
                 if execution.in_flight and not execution.terminal:
-                    self._record_end_of_invocation(execution, now, RESTART_ERROR)
+                    record_end(execution, now, RESTART_ERROR)
                     execution.invoke_wanted = True
                     if execution.status == PAUSING:
                         self.paused(execution, now, interrupted=True)
@@ -257,41 +258,7 @@ class DurableEngine:
             self._threads.discard(threading.current_thread())
             execution = self.executions.get(request.execution_arn)
             if not self._closed and execution is not None and execution.request_id == request.request_id:
-                self._end(execution, outcome)
-
-    def _record_end_of_invocation(self, execution: Execution, now: float, failure: Optional[JsonObject]) -> None:
-        assert execution.request_id is not None and execution.invocation_start is not None
-        history.invocation_completed(execution, execution.request_id, execution.invocation_start, now, failure)
-        execution.request_id = execution.invocation_start = execution.token = None
-        execution.tokens = []
-
-    def _end(self, execution: Execution, outcome: InvocationOutcome) -> None:
-        now = self.clock.now()
-        verdict = judge(outcome, progress.has_pending(execution) or execution.completion is not None)
-        self._record_end_of_invocation(execution, now, verdict.failure or verdict.fatal)
-        # What came due or was answered during the invocation lands after its InvocationCompleted.
-        progress.settle(execution, now)
-        if execution.terminal:  # stopped or timed out meanwhile
-            self.save(execution)
-            return
-        pausing = execution.status == PAUSING
-        completion, execution.completion = execution.completion, None
-        if completion is not None:
-            self.finish(execution, completion["status"], completion.get("result"), completion.get("error"))
-        elif verdict.fatal is not None:
-            self.finish(execution, "FAILED", None, verdict.fatal)
-        elif verdict.failure is not None:
-            if after_failure(execution, verdict.failure, now, self.config.retry):
-                self.finish(execution, "FAILED", None, verdict.failure)
-        else:
-            assert verdict.output is not None
-            execution.failures = 0
-            if verdict.output.status in ("SUCCEEDED", "FAILED"):
-                self.finish(execution, verdict.output.status, verdict.output.result, verdict.output.error)
-        if pausing and not execution.terminal:
-            self.paused(execution, now, interrupted=verdict.failure is not None)
-        self.maybe_invoke(execution)
-        self.save(execution)
+                end_invocation(self, execution, outcome)
 
     # --- the scheduler ------------------------------------------------------------------------
 
