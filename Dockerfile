@@ -75,16 +75,27 @@ ENTRYPOINT ["/lambda-entrypoint.sh"]
 # Installed in a stage of its own and copied over, so the wheels never become a layer.
 # pip installs into the interpreter's own site-packages, as in AWS's 3.11+ images
 # (/var/lang/lib/python3.X/site-packages): a user's own boto3 wins, from the task root
-# (first on sys.path) or by a plain `pip install`, which replaces this one.
+# (first on sys.path) or by a plain `pip install`, which replaces this one. The same for the
+# durable execution SDK, which pip installs on the lines AWS's runtimes have it on (the marker
+# in image/sdk-requirements.txt: 3.13 and later), stamped `+bundled` as AWS's runtimes stamp
+# their copy (image/stamp-bundled.py says why).
 FROM slim AS sdk-install
 COPY build/sdk /tmp/sdk
+COPY image/stamp-bundled.py /tmp/stamp-bundled.py
 RUN python3 -m pip install --quiet --no-index --no-deps --no-compile --require-hashes \
       --root-user-action=ignore --disable-pip-version-check \
-      --find-links /tmp/sdk --root /tmp/sdk-root -r /tmp/sdk/requirements.txt
+      --find-links /tmp/sdk --root /tmp/sdk-root -r /tmp/sdk/requirements.txt \
+ && python3 /tmp/stamp-bundled.py /tmp/sdk-root >/dev/null
 
 # --- the default image: slim + the AWS SDK ----------------------------------------------
+# The smoke test: the SDK imports, and a durable SDK reports itself as the runtime's copy
+# (`aws-durable-execution-sdk-python/X.Y.Z-bundled` in its user agent).
 FROM slim
 COPY --from=sdk-install /tmp/sdk-root/ /
-RUN python3 -m compileall -q $(python3 -c "import boto3, os; print(os.path.dirname(os.path.dirname(boto3.__file__)))") \
+RUN site=$(python3 -c "import boto3, os; print(os.path.dirname(os.path.dirname(boto3.__file__)))") \
+ && python3 -m compileall -q "$site" \
  && python3 -c "import boto3, botocore, s3transfer, jmespath, dateutil, urllib3" \
+ && { [ ! -e "$site/aws_durable_execution_sdk_python" ] || python3 -c "from aws_durable_execution_sdk_python \
+      import lambda_service as s; v = s.__version__; \
+      assert s._is_bundled(v) and s._user_agent_version(v) == v.removesuffix('+bundled') + '-bundled', v"; } \
  && test "$(uname -m)" = x86_64

@@ -61,6 +61,12 @@ build/sdk/requirements.txt: image/sdk-requirements.txt scripts/fetch-sdk.sh
 .PHONY: inputs
 inputs: build/rie/.fetched build/sdk/requirements.txt ## Fetch the RIE binaries and the AWS SDK's wheels (pinned, sha256-verified)
 
+# The SDK set is the newest releases that image/sdk-requirements.in allows on every Python line
+# (pip resolves, stdlib Python hashes); commit the .txt it writes, and `make build` fetches it.
+.PHONY: lock-sdk
+lock-sdk: ## Re-lock the AWS SDK set: image/sdk-requirements.txt, the newest releases the .in allows, with sha256
+	@$(PYTHON) scripts/lock-sdk.py
+
 .PHONY: build $(ARCHES:%=build-%)
 build: $(ARCHES:%=build-%) ## Build the base images lambda-python:<3.X->[slim-]<arch> (PYTHON_VERSION=3.X, default 3.13)
 	@docker image ls $(IMAGE) --format '{{.Repository}}:{{.Tag}}  {{.Size}}'

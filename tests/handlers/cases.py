@@ -220,7 +220,35 @@ def sdk(event, context):
 
 def sdk_modules(event, context):
     """Which SDK modules are loaded: none unless the function imports them itself."""
-    return sorted(name for name in sys.modules if name.split(".")[0] in ("boto3", "botocore", "s3transfer"))
+    sdk = ("boto3", "botocore", "s3transfer", "aws_durable_execution_sdk_python")
+    return sorted(name for name in sys.modules if name.split(".")[0] in sdk)
+
+
+def durable_sdk(event, context):
+    """The durable execution SDK this function gets, where it comes from, and the user agent of
+    the Lambda client it makes for its checkpoints (taken from the signed request, which then
+    goes nowhere)."""
+    import importlib.metadata
+
+    from aws_durable_execution_sdk_python import __file__ as path
+    from aws_durable_execution_sdk_python import __version__
+    from aws_durable_execution_sdk_python.lambda_service import LambdaClient
+
+    class Sent(Exception):
+        pass
+
+    def stop(request, **kwargs):
+        agent = request.headers["User-Agent"]
+        raise Sent(agent.decode() if isinstance(agent, bytes) else agent)
+
+    client = LambdaClient.initialize_client().client
+    client.meta.events.register("before-send.lambda", stop)
+    try:
+        client.list_functions()
+    except Sent as sent:
+        user_agent = sent.args[0]
+    return {"version": __version__, "distribution": importlib.metadata.version("aws-durable-execution-sdk-python"),
+            "path": path, "user_agent": user_agent}
 
 
 def native(event, context):
@@ -274,13 +302,18 @@ def root_handlers(event, context):
 
 
 def line_info(event, context):
-    """The Python line, the AWS SDK in use (None without one) and a C++ extension's answer."""
-    try:
-        import boto3
-    except ImportError:
-        sdk = None
-    else:
-        sdk = [boto3.__version__, boto3.__file__]
+    """The Python line, the AWS SDK and durable execution SDK in use (None without one) and a
+    C++ extension's answer."""
+    import importlib
+
+    def found(module: str):
+        try:
+            imported = importlib.import_module(module)
+        except ImportError:
+            return None
+        return [imported.__version__, imported.__file__]
+
     from murmurhash import mrmr
 
-    return {"python": "{}.{}".format(*sys.version_info[:2]), "boto3": sdk, "murmur": mrmr.hash("lambda")}
+    return {"python": "{}.{}".format(*sys.version_info[:2]), "boto3": found("boto3"),
+            "durable": found("aws_durable_execution_sdk_python"), "murmur": mrmr.hash("lambda")}

@@ -3,6 +3,9 @@
 Expected values come from AWS's published Dockerfiles for the Python images
 (aws/aws-lambda-base-images, Dockerfile.python3.13: TZ, PATH, LD_LIBRARY_PATH) and from
 image/sdk-requirements.txt; function images are built here from pinned wheels (tests/wheels.txt).
+The durable execution SDK's own code says how AWS's runtimes mark their copy of it
+(aws_durable_execution_sdk_python/lambda_service.py: `+bundled` on __version__, `-bundled` in
+the user agent).
 """
 
 from __future__ import annotations
@@ -17,9 +20,14 @@ from wheelhouse import wheelhouse
 
 pytestmark = pytest.mark.docker
 
-SDK_VERSION = next(line.split("==")[1].split()[0] for line in (ROOT / "image" / "sdk-requirements.txt")
-                   .read_text().splitlines() if line.startswith("boto3=="))
-USER_BOTO3 = "1.35.99"  # tests/wheels.txt
+PINS = dict(line.split()[0].split("==") for line in (ROOT / "image" / "sdk-requirements.txt").read_text().splitlines()
+            if line and not line.startswith("#"))
+SDK_VERSION, DURABLE_VERSION = PINS["boto3"], PINS["aws-durable-execution-sdk-python"]
+USER_BOTO3, USER_DURABLE = "1.42.1", "2.0.1"  # tests/wheels.txt
+USER_SDK = f"boto3=={USER_BOTO3} aws-durable-execution-sdk-python=={USER_DURABLE}"
+# The Lambda client of the durable SDK signs its requests: credentials and a region, as Lambda gives them.
+SIGNING = ("-e", "AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "-e", "AWS_SECRET_ACCESS_KEY=secret", "-e",
+           "AWS_DEFAULT_REGION=us-east-1")
 
 
 def murmur3_32(data: bytes, seed: int = 0) -> int:
@@ -72,15 +80,14 @@ RUN mkdir -p ${{LAMBDA_TASK_ROOT}}/lib \\
 def plain_pip(images, tmp_path_factory):
     """`RUN pip install ...` into the image's Python, the form most Dockerfiles use."""
     return function_image(tmp_path_factory.mktemp("plain"), "lambda-python:x86_64", "lambda-python-test:plain-pip",
-                          f"pip install --no-index --find-links /tmp/wheels murmurhash boto3=={USER_BOTO3}")
+                          f"pip install --no-index --find-links /tmp/wheels murmurhash {USER_SDK}")
 
 
 @pytest.fixture(scope="module")
 def target_pip(images, tmp_path_factory):
     """`RUN pip install --target ${LAMBDA_TASK_ROOT} ...`, the form AWS's documentation shows."""
     return function_image(tmp_path_factory.mktemp("target"), "lambda-python:x86_64", "lambda-python-test:target-pip",
-                          "pip install --no-index --find-links /tmp/wheels --target /var/task "
-                          f"murmurhash boto3=={USER_BOTO3}")
+                          f"pip install --no-index --find-links /tmp/wheels --target /var/task murmurhash {USER_SDK}")
 
 
 def call(image: str, handler: str, *options: str, platform: str = "linux/amd64") -> dict:
@@ -128,25 +135,60 @@ def test_the_sdk_is_there_and_the_runtime_does_not_load_it(images):
     assert sdk["path"].startswith("/usr/") and sdk["path"].endswith("-packages/boto3/__init__.py")
 
 
-def test_the_slim_variant_has_no_sdk(images):
-    with FunctionContainer("lambda-python:slim-x86_64", "cases.sdk", options=("-v", f"{HANDLERS}:/var/task:ro")) as fn:
+def test_the_durable_sdk_is_the_runtimes_copy_stamped_as_aws_stamps_it(images):
+    durable = call("lambda-python:x86_64", "cases.durable_sdk", "-v", f"{HANDLERS}:/var/task:ro", *SIGNING)
+    assert (durable["version"], durable["distribution"]) == (f"{DURABLE_VERSION}+bundled", DURABLE_VERSION)
+    assert durable["path"].startswith("/usr/") and durable["path"].endswith(
+        "-packages/aws_durable_execution_sdk_python/__init__.py")  # beside boto3, where pip puts packages
+    # What it tells Lambda in its checkpoints' user agent: the runtime's copy, in the SDK's own words.
+    agent = durable["user_agent"].split()
+    assert (agent[0], agent[-1]) == (f"Boto3/{SDK_VERSION}",
+                                     f"aws-durable-execution-sdk-python/{DURABLE_VERSION}-bundled")
+
+
+@pytest.mark.parametrize(("handler", "module"), [("cases.sdk", "boto3"),
+                                                 ("cases.durable_sdk", "aws_durable_execution_sdk_python")])
+def test_the_slim_variant_has_no_sdk(images, handler, module):
+    with FunctionContainer("lambda-python:slim-x86_64", handler, options=("-v", f"{HANDLERS}:/var/task:ro")) as fn:
         status, _, body = fn.invoke()
     error = json.loads(body)
     assert (status, error["errorType"], error["errorMessage"]) == (
-        200, "ModuleNotFoundError", "No module named 'boto3'")
+        200, "ModuleNotFoundError", f"No module named '{module}'")
 
 
 def test_a_plain_pip_install_replaces_the_images_boto3(plain_pip):
     sdk = call(plain_pip, "cases.sdk")
     assert (sdk["boto3"], sdk["botocore"]) == (USER_BOTO3, USER_BOTO3)
     assert not sdk["path"].startswith("/var/task")
-    listed = docker("run", "--rm", "--entrypoint", "pip", plain_pip, "list", "--format", "json").stdout
-    assert [p["version"] for p in json.loads(listed) if p["name"] == "boto3"] == [USER_BOTO3]  # one boto3, not two
+    listed = {p["name"]: p["version"] for p in json.loads(
+        docker("run", "--rm", "--entrypoint", "pip", plain_pip, "list", "--format", "json").stdout)}
+    assert [listed[name] for name in ("boto3", "aws-durable-execution-sdk-python")] == [USER_BOTO3, USER_DURABLE]
+
+
+def test_a_plain_pip_install_replaces_the_images_durable_sdk(plain_pip):
+    durable = call(plain_pip, "cases.durable_sdk", *SIGNING)
+    assert (durable["version"], durable["distribution"]) == (USER_DURABLE, USER_DURABLE)
+    assert durable["path"].startswith("/usr/") and durable["path"].endswith(
+        "-packages/aws_durable_execution_sdk_python/__init__.py")
+    agent = durable["user_agent"].split()
+    assert (agent[0], agent[-1]) == (f"Boto3/{USER_BOTO3}", f"aws-durable-execution-sdk-python/{USER_DURABLE}")
+    site = durable["path"].rsplit("/", 2)[0]  # one copy left, its files all the user's
+    files = docker("run", "--rm", "--entrypoint", "sh", plain_pip, "-c",
+                   f"cd {site} && ls -d aws_durable_execution_sdk_python*").stdout.split()
+    assert files == ["aws_durable_execution_sdk_python", f"aws_durable_execution_sdk_python-{USER_DURABLE}.dist-info"]
 
 
 def test_boto3_in_the_task_root_wins(target_pip):
     sdk = call(target_pip, "cases.sdk")
     assert sdk == {"boto3": USER_BOTO3, "botocore": USER_BOTO3, "path": "/var/task/boto3/__init__.py"}
+
+
+def test_the_durable_sdk_in_the_task_root_wins(target_pip):
+    durable = call(target_pip, "cases.durable_sdk", *SIGNING)
+    agent = durable.pop("user_agent").split()
+    assert durable == {"version": USER_DURABLE, "distribution": USER_DURABLE,
+                       "path": "/var/task/aws_durable_execution_sdk_python/__init__.py"}
+    assert (agent[0], agent[-1]) == (f"Boto3/{USER_BOTO3}", f"aws-durable-execution-sdk-python/{USER_DURABLE}")
 
 
 @pytest.mark.arm64

@@ -21,9 +21,15 @@ from wheelhouse import wheelhouse
 
 pytestmark = pytest.mark.docker
 
-USER_BOTO3 = "1.35.99"  # tests/wheels.txt
-SDK = next(line.split("==")[1].split()[0] for line in (ROOT / "image" / "sdk-requirements.txt")
-           .read_text().splitlines() if line.startswith("boto3=="))
+USER_BOTO3, USER_DURABLE = "1.42.1", "2.0.1"  # tests/wheels.txt
+USER_REQUIREMENTS = f"murmurhash==1.0.16\nboto3=={USER_BOTO3}\naws-durable-execution-sdk-python=={USER_DURABLE}\n"
+PINS = dict(line.split()[0].split("==") for line in (ROOT / "image" / "sdk-requirements.txt").read_text().splitlines()
+            if line and not line.startswith("#"))
+SDK, DURABLE = PINS["boto3"], PINS["aws-durable-execution-sdk-python"]
+# "Supported runtimes for durable functions" (AWS Lambda developer guide, checked 2026-12-04):
+# python3.13 and python3.14 include the durable execution SDK; tests/integration/test_sdk_set.py
+# holds image/sdk-requirements.txt's marker to the same lines.
+DURABLE_LINES = ("3.13", "3.14")
 MURMUR_LAMBDA = 1580248552  # MurmurHash3_x86_32("lambda"), as test_dropin_image.py computes it
 
 
@@ -84,27 +90,33 @@ def line_info(image: str) -> dict:
 
 def test_a_plain_pip_install_into_the_images_python(line, tmp_path):
     image = function(tmp_path, f"lambda-python:{line}-x86_64", f"lambda-python-test:{line}-plain",
-                     f"murmurhash==1.0.16\nboto3=={USER_BOTO3}\n", "pip install -r requirements.txt")
+                     USER_REQUIREMENTS, "pip install -r requirements.txt")
     info = line_info(image)
-    assert (info["python"], info["murmur"], info["boto3"][0]) == (line, MURMUR_LAMBDA, USER_BOTO3)
-    assert re.fullmatch(r"/usr/.*-packages/boto3/__init__\.py", info["boto3"][1])  # it replaced the image's
+    assert (info["python"], info["murmur"], info["boto3"][0], info["durable"][0]) == (
+        line, MURMUR_LAMBDA, USER_BOTO3, USER_DURABLE)
+    # They replaced the image's (a durable SDK of the image would say 3.0.0+bundled).
+    assert re.fullmatch(r"/usr/.*-packages/boto3/__init__\.py", info["boto3"][1])
+    assert re.fullmatch(r"/usr/.*-packages/aws_durable_execution_sdk_python/__init__\.py", info["durable"][1])
 
 
 def test_pip_install_target_the_task_root(line, tmp_path):
     image = function(tmp_path, f"lambda-python:{line}-x86_64", f"lambda-python-test:{line}-target",
-                     f"murmurhash==1.0.16\nboto3=={USER_BOTO3}\n",
-                     "pip install -r requirements.txt --target ${LAMBDA_TASK_ROOT}")
+                     USER_REQUIREMENTS, "pip install -r requirements.txt --target ${LAMBDA_TASK_ROOT}")
     assert line_info(image) == {"python": line, "murmur": MURMUR_LAMBDA,
-                                "boto3": [USER_BOTO3, "/var/task/boto3/__init__.py"]}
+                                "boto3": [USER_BOTO3, "/var/task/boto3/__init__.py"],
+                                "durable": [USER_DURABLE, "/var/task/aws_durable_execution_sdk_python/__init__.py"]}
 
 
 def test_the_sdk_of_the_default_and_none_in_slim(line, tmp_path):
     full = function(tmp_path, f"lambda-python:{line}-x86_64", f"lambda-python-test:{line}-sdk",
                     "murmurhash==1.0.16\n", "pip install -r requirements.txt")
-    assert line_info(full)["boto3"][0] == SDK
+    info = line_info(full)
+    assert info["boto3"][0] == SDK
+    # The durable execution SDK on the lines AWS's runtimes bundle it on, stamped as theirs is.
+    assert (info["durable"] and info["durable"][0]) == (f"{DURABLE}+bundled" if line in DURABLE_LINES else None)
     slim = function(tmp_path, f"lambda-python:{line}-slim-x86_64", f"lambda-python-test:{line}-slim",
                     "murmurhash==1.0.16\n", "pip install -r requirements.txt")
-    assert line_info(slim) == {"python": line, "murmur": MURMUR_LAMBDA, "boto3": None}
+    assert line_info(slim) == {"python": line, "murmur": MURMUR_LAMBDA, "boto3": None, "durable": None}
 
 
 @pytest.mark.arm64
