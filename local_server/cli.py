@@ -15,15 +15,17 @@ def main(argv: list | None = None, environ: dict | None = None) -> int:
     environ = dict(os.environ if environ is None else environ)
     try:
         config = Config.from_args(sys.argv[1:] if argv is None else argv, environ)
-        server = LocalServer(config)
     except HelpRequested:
         sys.stdout.write(usage() + "\n")
         return 0
     except ConfigError as problem:
         sys.stderr.write(f"local-server: {problem}\n")
         return 2
+    try:
+        server = LocalServer(config)
     except OSError as problem:
-        sys.stderr.write(f"local-server: cannot listen on {environ.get('LAMBDA_LOCAL_HOST', '0.0.0.0')}:"
+        # The address as the options and the environment made it: what the user has to change.
+        sys.stderr.write(f"local-server: cannot listen on {config.host}:{config.port}: "
                          f"{problem.strerror or problem}\n")
         return 1
     stop = threading.Event()

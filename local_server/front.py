@@ -59,9 +59,13 @@ class FrontServer:
         if sock is None:
             family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
             sock = socket.socket(family, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((config.host, config.port))
-            sock.listen(128)
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind((config.host, config.port))
+                sock.listen(128)
+            except OSError:
+                sock.close()  # the caller says why, once; the socket is not left to the collector
+                raise
         self.sock = sock
         self.port = sock.getsockname()[1]
         self.closing = False

@@ -58,15 +58,20 @@ class Request:
         return f"Request({self.method} {self.target})"
 
 
+def check_request_line(line: str) -> list[str]:
+    """The request line's method, target and version; HttpError 400 if it is not one."""
+    parts = line.split(" ")
+    if len(parts) != 3 or not parts[2].startswith("HTTP/1.") or not parts[0].isalpha() or not parts[1]:
+        raise HttpError(400, f"malformed request line: {line[:100]!r}")
+    return parts
+
+
 def parse_request_head(head: bytes) -> Request:
     """The request line and headers (the bytes before the blank line) as a Request."""
     # Header values are bytes to HTTP; Latin-1 maps each byte to one character, so any
     # value survives and UTF-8 text can be recovered where it matters (client context).
     lines = head.decode("latin-1").split("\r\n")
-    parts = lines[0].split(" ")
-    if len(parts) != 3 or not parts[2].startswith("HTTP/1.") or not parts[0].isalpha() or not parts[1]:
-        raise HttpError(400, f"malformed request line: {lines[0][:100]!r}")
-    method, target, version = parts
+    method, target, version = check_request_line(lines[0])
     if not (target.startswith("/") or target == "*"):
         # An absolute-form target (a proxy request): keep the path only.
         scheme, sep, rest = target.partition("://")
@@ -87,6 +92,10 @@ def parse_request_head(head: bytes) -> Request:
             headers[name] += ("; " if name == "cookie" else ",") + value
         else:
             headers[name] = value
+    if "transfer-encoding" in headers and "content-length" in headers:
+        # Two framings for one body: whichever a server picks, a proxy in front may pick the
+        # other and read the rest as a second request (RFC 9112 6.3: reject it, and close).
+        raise HttpError(400, "both Content-Length and Transfer-Encoding: the body's length is ambiguous")
     return Request(method, target, version, headers, raw_headers)
 
 
@@ -135,6 +144,7 @@ class Reader:
         """The next head without its blank line; None if the peer closed between messages."""
         buf = self.buf
         start = 0
+        line_checked = False
         while True:
             # RFC 9112 2.2: ignore empty lines before a request line.
             while buf[:2] == b"\r\n":
@@ -146,6 +156,12 @@ class Reader:
                 break
             if len(buf) > limit:
                 raise HttpError(431, f"request head larger than {limit} bytes")
+            if not line_checked and (eol := buf.find(b"\r\n")) > 0:
+                # A head that is not complete yet: its request line is, so check it now. A
+                # line without a version (`GET /`, HTTP/0.9) is all such a client sends: it
+                # would wait for our answer while we wait for its blank line.
+                line_checked = True
+                check_request_line(bytes(buf[:eol]).decode("latin-1"))
             start = max(0, len(buf) - 3)
             if not self._recv():
                 if buf:
