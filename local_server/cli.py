@@ -6,12 +6,13 @@ import os
 import signal
 import sys
 import threading
+from types import FrameType
 
 from .config import HEALTH_PATH, Config, ConfigError, HelpRequested, usage
 from .server import LocalServer
 
 
-def main(argv: list | None = None, environ: dict | None = None) -> int:
+def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> int:
     environ = dict(os.environ if environ is None else environ)
     try:
         config = Config.from_args(sys.argv[1:] if argv is None else argv, environ)
@@ -30,7 +31,7 @@ def main(argv: list | None = None, environ: dict | None = None) -> int:
         return 1
     stop = threading.Event()
 
-    def on_signal(signum, frame) -> None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     signal.signal(signal.SIGTERM, on_signal)

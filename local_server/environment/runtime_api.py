@@ -1,257 +1,112 @@
 """The Runtime API (2018-06-01) of one execution environment, one connection at a time.
 
-Each connection the runtime (or a worker of it, or an extension) opens is served by a
-thread of its own: `/next` blocks until the environment has an invocation, responses are
-read as they arrive (buffered, or chunked and streamed, with the error trailers), and
-Extensions API calls on the same address go to the environment's ExtensionsApi.
-Status codes as Lambda's (the runtime contract): 400 InvalidRequestID, 403
-InvalidStateTransition, 413 for a buffered response over 6 MB; 410 InvokeTimeout for a
-post after a managed-instance timeout (the RIE's lambda-managed-instances rapi).
+Each connection the runtime (or a worker of it, or an extension) opens is served by a thread
+of its own, which drives it from start to end: `/next` waits in the environment's mailbox
+until an invocation comes, its event is written, and the runtime's answer read as it arrives
+(buffered, or chunked and streamed, with the error trailers) and handed to the invocation.
+The caller's thread only waits for the answer. Extensions API calls on the same address go to
+the environment's ExtensionsApi. What the replies say is `wire.runtime_api`'s.
+
+(One model for every environment: the caller's thread driving the connection itself was
+measured against it (bench/bench_server.py); warm latency stays below the RIE's with this one.)
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import select
+import queue
 import socket
-import threading
+from typing import Protocol
 
-from . import extensions_api, lambda_errors
-from .http_wire import (
-    BodyTooLarge,
-    HttpError,
-    PeerClosed,
-    Reader,
-    content_length,
-    parse_request_head,
-    response_head,
-)
-from .reports import ERROR
+from lambda_runtime_api import MAX_BUFFERED_RESPONSE, MAX_STREAMED_RESPONSE, STREAMING_CONTENT_TYPE, STREAMING_MODE
 
-PREFIX = "/2018-06-01/runtime"
-NEXT_PATH = PREFIX + "/invocation/next"
-INVOCATION_PREFIX = PREFIX + "/invocation/"
-INIT_ERROR_PATH = PREFIX + "/init/error"
+from ..http_io import Reader
+from ..wire import lambda_errors
+from ..wire import runtime_api as api
+from ..wire.http import BodyTooLarge, HttpError, PeerClosed, Request, content_length, parse_request_head, response_head
+from ..wire.platform_log import ERROR
+from .extensions_api import ExtensionsApi
+from .invocation import Invocation
+from .mailbox import Answered, Delivery
 
-MODE_HEADER = "lambda-runtime-function-response-mode"
-ERROR_TYPE = "lambda-runtime-function-error-type"
-ERROR_BODY = "lambda-runtime-function-error-body"
-MAX_ERROR_BODY = lambda_errors.MAX_BUFFERED_RESPONSE
 _PIECE = 64 * 1024
-
-END = object()  # what Environment.park answers when the environment is gone
-# How long a driver waits for the runtime's next /next before giving the connection back.
-_REPARK_WAIT = 0.001
-
-_ACCEPTED = (b"HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n"
-             b'{"status":"OK"}')
-_REFUSALS = {
-    400: ("InvalidRequestID", "Invalid request ID"),
-    403: ("InvalidStateTransition", "The invocation has already been answered"),
-    410: ("InvokeTimeout", "Invoke timeout"),
-    413: ("RequestEntityTooLarge", f"A buffered response is limited to {lambda_errors.MAX_BUFFERED_RESPONSE} bytes"),
-}
+MAX_ERROR_BODY = MAX_BUFFERED_RESPONSE
 
 
-def _reply(status: int, error_type: str, message: str) -> bytes:
-    body = json.dumps({"errorMessage": message, "errorType": error_type}).encode()
-    return response_head(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]) + body
+class Host(Protocol):
+    """What a connection needs of its environment (`environment.Environment`)."""
 
+    function_arn_bytes: bytes
+    extensions: ExtensionsApi
 
-def _clean(value: bytes) -> bytes:
-    # A header value is one line: JSON may hold raw line breaks, which are whitespace to it.
-    return value.replace(b"\r", b" ").replace(b"\n", b" ")
+    def collect(self, connection: RuntimeApiConnection) -> Delivery | None: ...
 
+    def begin(self, inv: Invocation, connection: RuntimeApiConnection) -> bool: ...
 
-def next_reply(inv, function_arn: bytes) -> bytes:
-    """The `GET /next` answer for an invocation: the event and its headers (the runtime contract)."""
-    head = [b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: ",
-            inv.request_id.encode(), b"\r\nLambda-Runtime-Deadline-Ms: ", str(inv.deadline_ms).encode(),
-            b"\r\nLambda-Runtime-Invoked-Function-Arn: ", function_arn]
-    if inv.trace_id:
-        head += [b"\r\nLambda-Runtime-Trace-Id: ", _clean(inv.trace_id.encode("latin-1", "replace"))]
-    if inv.client_context:
-        head += [b"\r\nLambda-Runtime-Client-Context: ", _clean(inv.client_context)]
-    head += [b"\r\nContent-Length: ", str(len(inv.payload)).encode(), b"\r\n\r\n", inv.payload]
-    return b"".join(head)
+    def find(self, request_id: str) -> Invocation | Answered | None: ...
 
+    def post_init_error(self, error_type: str, body: bytes) -> bool: ...
 
-def _pieces(reader: Reader, headers: dict):
-    """A body as pieces as they arrive; returns its trailers."""
-    length = content_length(headers)
-    if length is None:
-        return (yield from reader.chunks(_PIECE))
-    while length:
-        size = min(length, _PIECE)
-        yield reader.read_exactly(size)
-        length -= size
-    return {}
-
-
-def _trailer_error(trailers: dict) -> tuple:
-    """(error type, error body) from a streamed response's trailers; (None, None) when it ended well."""
-    error_type = trailers.get(ERROR_TYPE)
-    if not error_type:
-        return None, None
-    try:
-        # The body trailer is base64 of a JSON error object (Node's ResponseStream.js; facts C).
-        body = base64.b64decode(trailers.get(ERROR_BODY, ""), validate=True)
-    except (binascii.Error, ValueError):
-        body = b""
-    return error_type, body
+    def connection_closed(self, connection: RuntimeApiConnection) -> None: ...
 
 
 class RuntimeApiConnection:
-    """One connection from the runtime (or a worker, or an extension) to the environment's API.
+    """One connection from the runtime (or a worker, or an extension) to the environment's API."""
 
-    Its own thread reads what the runtime sends. When the runtime waits at `/next` with no
-    invocation queued, the connection is parked, and the thread that receives the next
-    request (the front server's) drives it: it writes the event and reads the answer
-    itself, so that no other thread has to wake up between a caller and the runtime.
-    Then the connection is given back to its own thread.
-    """
-
-    def __init__(self, env, sock: socket.socket) -> None:
+    def __init__(self, env: Host, sock: socket.socket) -> None:
         self.env = env
         self.sock = sock
         self.reader = Reader(sock)
-        self.resume = threading.Event()  # set when the connection is given back (or closed)
-        self.assigned = None  # an invocation handed to this connection's own thread to drive
-        self.closed = False
-        self.at_next = False  # the runtime has asked for its next event (the head is read)
+        self._deliveries: queue.SimpleQueue[Delivery] = queue.SimpleQueue()  # what the mailbox hands over
+
+    def deliver(self, item: Delivery) -> None:
+        """The mailbox's hand-over to a connection parked at /next (an invocation, or the end)."""
+        self._deliveries.put(item)
+
+    def cut(self) -> None:
+        """The environment is gone: the connection's thread sees its socket close."""
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def serve(self) -> None:
         """The connection's own thread."""
         reader = self.reader
         try:
-            while not self.closed:
-                if not self.at_next:
-                    head = reader.read_head()
-                    if head is None:
+            while (head := reader.read_head()) is not None:
+                req = parse_request_head(head)
+                action, request_id = api.route(req.method, req.path)
+                if action == api.NEXT:
+                    if not self._next():
                         break
-                    req = parse_request_head(head)
-                    if not (req.path == NEXT_PATH and req.method == "GET"):
-                        if not self._handle(req, reader):
-                            break
-                        continue
-                self.at_next = False
-                inv = self.env.park(self)
-                if inv is None:  # parked: a driver takes it from here, and gives it back
-                    self.resume.wait()
-                    self.resume.clear()
-                    inv, self.assigned = self.assigned, None
-                    if inv is None:
-                        continue
-                if inv is END or not self.drive(inv):
+                    continue
+                reply = self._handle(action, request_id, req)
+                if reply is None:
                     break
+                self.sock.sendall(reply)
         except HttpError as error:
-            self._send(_reply(error.status, "InvalidRequest", error.message))
+            self._send(api.reply(error.status, "InvalidRequest", error.message))
         except (OSError, PeerClosed):
             pass
         finally:
-            self.closed = True
             try:
                 self.sock.close()
             finally:
                 self.env.connection_closed(self)
 
-    def drive(self, inv) -> bool:
-        """Gives `inv` to the runtime waiting at /next and serves the connection until it is answered.
-
-        False if the connection broke (as it does when a timeout kills the runtime).
-        """
-        if not self.env.begin(inv, self):
-            self.at_next = True  # it ended before it started: the runtime still waits
-            return True
-        reader = self.reader
-        try:
-            self.sock.sendall(next_reply(inv, self.env.function_arn_bytes))
-            alive = True
-            while alive and not inv.done.is_set():
-                head = reader.read_head()
-                if head is None:
-                    return False
-                req = parse_request_head(head)
-                if req.path == NEXT_PATH and req.method == "GET":
-                    self.at_next = True  # asks for more without answering: it stays parked
-                    break
-                alive = self._handle(req, reader)
-            return alive
-        except HttpError as error:
-            self._send(_reply(error.status, "InvalidRequest", error.message))
-            return False
-        except (OSError, PeerClosed):
-            return False
-
-    def finish(self, usable: bool) -> None:
-        """A driver is done: park the connection again if the runtime is back at /next, else give it back.
-
-        A runtime asks for its next event as soon as it hears 202: reading that request here
-        saves waking the connection's own thread for it.
-        """
-        if usable and not self.at_next:
-            usable = self._read_next()
-        if not usable or not self.at_next:
-            self.give_back(broken=not usable)
-            return
-        self.at_next = False
-        inv = self.env.park(self)
-        if inv is END:
-            self.give_back(broken=True)
-        elif inv is not None:
-            self.hand_over(inv)
-
-    def _read_next(self) -> bool:
-        """Reads the runtime's GET /next if it comes at once (sets at_next); False if the connection broke."""
-        reader = self.reader
-        try:
-            if b"\r\n\r\n" not in reader.buf:
-                data = self._recv_soon()
-                if data is None:
-                    return True  # not back yet: its own thread waits for it
-                if not data:
-                    return False
-                reader.buf += data
-            head = reader.read_head()  # (the rest of a head split across packets, if ever)
-        except (OSError, PeerClosed, HttpError):
-            return False
-        if head is None:
-            return False
-        if head.startswith(b"GET ") and parse_request_head(head).path == NEXT_PATH:
-            self.at_next = True
-        else:
-            reader.buf[:0] = head + b"\r\n\r\n"  # something else: for the connection's own thread
-        return True
-
-    def _recv_soon(self) -> bytes | None:
-        """What the runtime sent, waiting at most _REPARK_WAIT; None if nothing came."""
-        try:
-            return self.sock.recv(65536, socket.MSG_DONTWAIT)
-        except BlockingIOError:
-            pass
-        if not select.select([self.sock], [], [], _REPARK_WAIT)[0]:
-            return None
-        try:
-            return self.sock.recv(65536, socket.MSG_DONTWAIT)
-        except BlockingIOError:
-            return None
-
-    def give_back(self, broken: bool = False) -> None:
-        """A driver is done with the connection: its own thread goes on reading it (or ends)."""
-        if broken:
-            self.closed = True
-            try:
-                self.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self.resume.set()
-
-    def hand_over(self, inv) -> None:
-        """Gives a parked connection's own thread an invocation to drive (managed instances)."""
-        self.assigned = inv
-        self.resume.set()
+    def _next(self) -> bool:
+        """GET /next: waits for an invocation and writes its event; False when the environment is gone."""
+        while True:
+            delivery = self.env.collect(self)
+            if delivery is None:  # parked: the mailbox hands the next invocation over
+                delivery = self._deliveries.get()
+            if not isinstance(delivery, Invocation):
+                return False
+            inv = delivery
+            if self.env.begin(inv, self):  # else it ended while queued: the runtime still waits
+                self.sock.sendall(api.next_reply(inv.request_id, inv.deadline_ms, self.env.function_arn_bytes,
+                                                 inv.trace_id, inv.client_context, inv.payload))
+                return True
 
     def _send(self, data: bytes) -> None:
         try:
@@ -259,116 +114,97 @@ class RuntimeApiConnection:
         except OSError:
             pass
 
-    def _handle(self, req, reader: Reader) -> bool:
-        """Serves one request; False when the connection must end."""
-        path = req.path
-        if path.startswith(INVOCATION_PREFIX) and req.method == "POST":
-            reply = self._invocation_post(path, req, reader)
-        elif path == INIT_ERROR_PATH and req.method == "POST":
-            reply = self._init_error(req, reader)
-        elif path.startswith(extensions_api.PREFIX):
-            reply = self._extensions(path, req, reader)
-        else:
-            self._body(req, reader)
-            reply = _reply(404, "NotFound", f"no Runtime API call at {req.method} {path}")
-        if reply is None:
-            return False
-        self.sock.sendall(reply)
-        return True
+    def _handle(self, action: str, request_id: str, req: Request) -> bytes | None:
+        """Serves one request but /next; the reply, or None when the connection must end."""
+        if action == api.RESPOND:
+            return self._response(request_id, req)
+        if action == api.FAIL:
+            return self._error(request_id, req)
+        if action == api.INIT_ERROR:
+            return self._init_error(req)
+        if action == api.EXTENSIONS:
+            return self._extensions(req)
+        self._body(req)
+        return api.not_found(req.method, req.path)
 
-    def _invocation_post(self, path: str, req, reader: Reader) -> bytes:
-        request_id, _, kind = path[len(INVOCATION_PREFIX):].partition("/")
-        if kind == "response":
-            return self._response(request_id, req, reader)
-        if kind == "error":
-            return self._error(request_id, req, reader)
-        self._body(req, reader)
-        return _reply(404, "NotFound", f"no Runtime API call at {req.method} {path}")
-
-    def _init_error(self, req, reader: Reader) -> bytes:
-        body = self._body(req, reader)
+    def _init_error(self, req: Request) -> bytes:
+        body = self._body(req)
         if body is None:
-            return _reply(413, *_REFUSALS[413])
-        error_type = req.headers.get(ERROR_TYPE) or lambda_errors.error_type_of(body, "Runtime.Unknown")
-        if self.env.init_error(error_type, body):
-            return _ACCEPTED
-        return _reply(403, "InvalidStateTransition", "Init has ended: too late for /init/error")
+            return api.reply(413, *api.REFUSALS[413])
+        error_type = req.headers.get(api.ERROR_TYPE) or lambda_errors.error_type_of(body, "Runtime.Unknown")
+        if self.env.post_init_error(error_type, body):
+            return api.ACCEPTED
+        return api.reply(403, "InvalidStateTransition", "Init has ended: too late for /init/error")
 
-    def _extensions(self, path: str, req, reader: Reader) -> bytes | None:
-        body = self._body(req, reader)
-        answer = self.env.extensions.handle(req.method, path, req.headers, body or b"")
+    def _extensions(self, req: Request) -> bytes | None:
+        body = self._body(req)
+        answer = self.env.extensions.handle(req.method, req.path, req.headers, body or b"")
         if answer is None:
             return None
         status, headers, data = answer
         return response_head(status, [*headers, ("Content-Length", str(len(data)))]) + data
 
-    def _body(self, req, reader: Reader) -> bytes | None:
+    def _body(self, req: Request) -> bytes | None:
         """The whole body; None (consumed and dropped) when it is over the limit."""
         try:
-            return reader.read_body(req.headers, MAX_ERROR_BODY)[0]
+            return self.reader.read_body(req.headers, MAX_ERROR_BODY)[0]
         except BodyTooLarge as too_large:
             if not too_large.consumed:
-                reader.discard(too_large.size)
+                self.reader.discard(too_large.size)
             return None
 
-    def _error(self, request_id: str, req, reader: Reader) -> bytes:
-        body = self._body(req, reader)
-        inv = self.env.find_invocation(request_id)
+    def _error(self, request_id: str, req: Request) -> bytes:
+        body = self._body(req)
+        inv = self.env.find(request_id)
         if inv is None:
-            return _reply(400, *_REFUSALS[400])
+            return api.reply(400, *api.REFUSALS[400])
         if body is None:
-            return _reply(413, *_REFUSALS[413])
-        error_type = req.headers.get(ERROR_TYPE) or lambda_errors.error_type_of(body)
-        status = inv.fail(body, error_type)
-        return _ACCEPTED if status == 202 else _reply(status, *_REFUSALS[status])
+            return api.reply(413, *api.REFUSALS[413])
+        return api.answer(inv.fail(body, req.headers.get(api.ERROR_TYPE) or lambda_errors.error_type_of(body)))
 
-    def _response(self, request_id: str, req, reader: Reader) -> bytes:
+    def _response(self, request_id: str, req: Request) -> bytes:
         headers = req.headers
-        inv = self.env.find_invocation(request_id)
-        mode = headers.get(MODE_HEADER, "")
-        if inv is None or mode not in ("", "streaming"):
-            self._body(req, reader)
+        inv = self.env.find(request_id)
+        mode = headers.get(api.MODE, "")
+        if inv is None or mode not in ("", STREAMING_MODE):
+            self._body(req)
             if inv is None:
-                return _reply(400, *_REFUSALS[400])
-            return _reply(400, "InvalidFunctionResponseMode", f"unknown response mode {mode!r}")
-        if mode == "streaming":
-            return self._streamed(inv, req, reader)
+                return api.reply(400, *api.REFUSALS[400])
+            return api.reply(400, "InvalidFunctionResponseMode", f"unknown response mode {mode!r}")
+        if mode == STREAMING_MODE:
+            return self._streamed(inv, req)
         length = content_length(headers)
-        if length is not None and length > lambda_errors.MAX_BUFFERED_RESPONSE:
-            reader.discard(length)
-            inv.abort(ERROR, lambda_errors.RESPONSE_TOO_LARGE, lambda_errors.response_too_large(length))
-            return _reply(413, *_REFUSALS[413])
         try:
-            body = reader.read_body(headers, lambda_errors.MAX_BUFFERED_RESPONSE)[0]
+            if length is not None and length > MAX_BUFFERED_RESPONSE:
+                self.reader.discard(length)
+                raise BodyTooLarge(length)
+            body = self.reader.read_body(headers, MAX_BUFFERED_RESPONSE)[0]
         except BodyTooLarge as too_large:
             inv.abort(ERROR, lambda_errors.RESPONSE_TOO_LARGE, lambda_errors.response_too_large(too_large.size))
-            return _reply(413, *_REFUSALS[413])
-        status = inv.respond(body, headers.get("content-type") or "application/json")
-        return _ACCEPTED if status == 202 else _reply(status, *_REFUSALS[status])
+            return api.reply(413, *api.REFUSALS[413])
+        return api.answer(inv.respond(body, headers.get("content-type") or "application/json"))
 
-    def _streamed(self, inv, req, reader: Reader) -> bytes:
+    def _streamed(self, inv: Invocation | Answered, req: Request) -> bytes:
         # Lambda-Runtime-Function-Response-Mode: streaming; the body arrives chunk by chunk and
         # each piece is passed on at once. Its default type is Node's DEFAULT_CONTENT_TYPE.
-        status = inv.stream_start(req.headers.get("content-type") or "application/octet-stream")
-        pieces = _pieces(reader, req.headers)
+        status = inv.stream_start(req.headers.get("content-type") or STREAMING_CONTENT_TYPE)
+        pieces = self.reader.pieces(req.headers, _PIECE)
         total = 0
         passing = status == 202
         while True:
             try:
                 piece = next(pieces)
             except StopIteration as end:
-                trailers = end.value or {}
+                trailers: dict[str, str] = end.value or {}
                 break
             total += len(piece)
-            if passing and total <= lambda_errors.MAX_STREAMED_RESPONSE:
+            if passing and total <= MAX_STREAMED_RESPONSE:
                 passing = inv.stream_data(piece)
         if status != 202:
-            return _reply(status, *_REFUSALS[status])
-        if total > lambda_errors.MAX_STREAMED_RESPONSE:
+            return api.answer(status)
+        if total > MAX_STREAMED_RESPONSE:
             inv.stream_end(lambda_errors.RESPONSE_TOO_LARGE,
-                           lambda_errors.response_too_large(total, lambda_errors.MAX_STREAMED_RESPONSE))
-            return _reply(413, "RequestEntityTooLarge",
-                          f"A streamed response is limited to {lambda_errors.MAX_STREAMED_RESPONSE} bytes")
-        error_type, error_body = _trailer_error(trailers)
-        status = inv.stream_end(error_type, error_body)
-        return _ACCEPTED if status == 202 else _reply(status, *_REFUSALS[status])
+                           lambda_errors.response_too_large(total, MAX_STREAMED_RESPONSE))
+            return api.reply(413, "RequestEntityTooLarge",
+                             f"A streamed response is limited to {MAX_STREAMED_RESPONSE} bytes")
+        return api.answer(inv.stream_end(*api.trailer_error(trailers)))

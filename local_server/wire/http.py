@@ -1,17 +1,15 @@
-"""HTTP/1.1 on a blocking socket: request heads, bodies (sized or chunked, with trailers), reply heads.
+"""HTTP/1.1 framing in the h11 way, bytes in and values out: request heads, chunk lines, reply heads.
 
-Both servers use it: the front server (clients, boto3, curl) and each environment's
-Runtime API (the runtime). Written against the socket rather than `http.server`, whose
-header parsing goes through `email` (about 100 us a request and 2 MB of imports): this
-server's own cost is added to every invocation's latency.
+No socket here: `local_server.http_io.Reader` moves the bytes and calls these. Both servers
+use them: the front server (clients, boto3, curl) and each environment's Runtime API (the
+runtime). Written for this server rather than taken from `http.server`, whose header parsing
+goes through `email` (about 100 us a request and 2 MB of imports): this server's own cost is
+added to every invocation's latency.
 """
 
 from __future__ import annotations
 
-import socket
-
 MAX_HEAD = 64 * 1024  # request line and headers; more is not an HTTP client we serve
-_RECV = 65536
 
 REASONS = {
     100: "Continue", 200: "OK", 202: "Accepted", 204: "No Content", 400: "Bad Request", 403: "Forbidden",
@@ -39,7 +37,8 @@ class Request:
 
     __slots__ = ("headers", "method", "path", "query", "raw_headers", "target", "version")
 
-    def __init__(self, method: str, target: str, version: str, headers: dict, raw_headers: list) -> None:
+    def __init__(self, method: str, target: str, version: str, headers: dict[str, str],
+                 raw_headers: list[tuple[str, str]]) -> None:
         self.method = method
         self.target = target
         self.version = version
@@ -78,8 +77,8 @@ def parse_request_head(head: bytes) -> Request:
         if not sep or not scheme.isalpha():
             raise HttpError(400, f"malformed request target: {target[:100]!r}")
         target = "/" + rest.partition("/")[2]
-    headers: dict = {}
-    raw_headers = []
+    headers: dict[str, str] = {}
+    raw_headers: list[tuple[str, str]] = []
     for line in lines[1:]:
         name, sep, value = line.partition(":")
         if not sep or not name or name != name.strip() or " " in name:
@@ -99,7 +98,7 @@ def parse_request_head(head: bytes) -> Request:
     return Request(method, target, version, headers, raw_headers)
 
 
-def content_length(headers: dict) -> int | None:
+def content_length(headers: dict[str, str]) -> int | None:
     """The declared body length; None when the body is chunked or absent."""
     if "chunked" in headers.get("transfer-encoding", "").lower():
         return None
@@ -111,7 +110,7 @@ def content_length(headers: dict) -> int | None:
     return int(value)
 
 
-def response_head(status: int, headers: list | tuple = ()) -> bytes:
+def response_head(status: int, headers: list[tuple[str, str]] | tuple[tuple[str, str], ...] = ()) -> bytes:
     """A reply's status line and headers, ending with the blank line."""
     lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Unknown')}"]
     lines.extend(f"{name}: {value}" for name, value in headers)
@@ -126,151 +125,36 @@ def chunk(data: bytes) -> bytes:
 LAST_CHUNK = b"0\r\n\r\n"
 
 
-class Reader:
-    """A socket read through one buffer: heads, sized bodies, chunked bodies."""
+def head_end(buf: bytearray, start: int, limit: int) -> int:
+    """Where the blank line ending the head in `buf` starts, searching from `start`; -1 if not there yet.
 
-    __slots__ = ("buf", "sock")
+    Drops the empty lines a head may follow (RFC 9112 2.2); HttpError past `limit` bytes.
+    """
+    while buf[:2] == b"\r\n":
+        del buf[:2]
+    end = buf.find(b"\r\n\r\n", start)
+    if end > limit or (end < 0 and len(buf) > limit):
+        raise HttpError(431, f"request head larger than {limit} bytes")
+    return end
 
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.buf = bytearray()
 
-    def _recv(self) -> int:
-        data = self.sock.recv(_RECV)
-        self.buf += data
-        return len(data)
+def chunk_size(line: bytes) -> int:
+    """The size on a chunk's first line (extensions after `;` ignored)."""
+    try:
+        size = int(line.split(b";", 1)[0].strip(), 16)
+    except ValueError:
+        raise HttpError(400, f"malformed chunk size: {line[:40]!r}") from None
+    if size < 0:
+        raise HttpError(400, f"malformed chunk size: {line[:40]!r}")
+    return size
 
-    def read_head(self, limit: int = MAX_HEAD) -> bytes | None:
-        """The next head without its blank line; None if the peer closed between messages."""
-        buf = self.buf
-        start = 0
-        line_checked = False
-        while True:
-            # RFC 9112 2.2: ignore empty lines before a request line.
-            while buf[:2] == b"\r\n":
-                del buf[:2]
-            end = buf.find(b"\r\n\r\n", start)
-            if end >= 0:
-                if end > limit:
-                    raise HttpError(431, f"request head larger than {limit} bytes")
-                break
-            if len(buf) > limit:
-                raise HttpError(431, f"request head larger than {limit} bytes")
-            if not line_checked and (eol := buf.find(b"\r\n")) > 0:
-                # A head that is not complete yet: its request line is, so check it now. A
-                # line without a version (`GET /`, HTTP/0.9) is all such a client sends: it
-                # would wait for our answer while we wait for its blank line.
-                line_checked = True
-                check_request_line(bytes(buf[:eol]).decode("latin-1"))
-            start = max(0, len(buf) - 3)
-            if not self._recv():
-                if buf:
-                    raise PeerClosed("the connection closed inside a request head")
-                return None
-        head = bytes(buf[:end])
-        del buf[:end + 4]
-        return head
 
-    def read_exactly(self, n: int) -> bytes:
-        buf = self.buf
-        if len(buf) >= n:
-            data = bytes(buf[:n])
-            del buf[:n]
-            return data
-        # A large body is received in place rather than appended piece by piece.
-        body = bytearray(n)
-        have = len(buf)
-        body[:have] = buf
-        buf.clear()
-        view = memoryview(body)
-        while have < n:
-            got = self.sock.recv_into(view[have:])
-            if not got:
-                raise PeerClosed(f"the connection closed after {have} of {n} body bytes")
-            have += got
-        return bytes(body)
-
-    def discard(self, n: int) -> None:
-        """Reads and drops n bytes (a body that is refused but must be consumed)."""
-        buf = self.buf
-        take = min(n, len(buf))
-        del buf[:take]
-        n -= take
-        while n > 0:
-            data = self.sock.recv(min(n, 1 << 20))
-            if not data:
-                raise PeerClosed("the connection closed inside a body")
-            n -= len(data)
-
-    def _line(self) -> bytes:
-        buf = self.buf
-        start = 0
-        while (end := buf.find(b"\r\n", start)) < 0:
-            if len(buf) > MAX_HEAD:
-                raise HttpError(400, "a chunk-size or trailer line is too long")
-            start = max(0, len(buf) - 1)
-            if not self._recv():
-                raise PeerClosed("the connection closed inside a chunked body")
-        line = bytes(buf[:end])
-        del buf[:end + 2]
-        return line
-
-    def chunks(self, piece: int = _RECV):
-        """Yields a chunked body's data as it arrives (pieces of at most `piece` bytes).
-
-        Returns the trailers, keyed in lower case, as the generator's value.
-        """
-        while True:
-            line = self._line()
-            size_text = line.split(b";", 1)[0].strip()
-            try:
-                size = int(size_text, 16)
-            except ValueError:
-                raise HttpError(400, f"malformed chunk size: {line[:40]!r}") from None
-            if size < 0:
-                raise HttpError(400, f"malformed chunk size: {line[:40]!r}")
-            if size == 0:
-                break
-            while size:
-                buf = self.buf
-                if not buf and not self._recv():
-                    raise PeerClosed("the connection closed inside a chunk")
-                take = min(size, piece, len(buf))
-                data = bytes(buf[:take])
-                del buf[:take]
-                size -= take
-                yield data
-            if self._line():
-                raise HttpError(400, "a chunk does not end with CRLF")
-        trailers = {}
-        while line := self._line():
-            name, sep, value = line.decode("latin-1").partition(":")
-            if not sep:
-                raise HttpError(400, f"malformed trailer line: {line[:100]!r}")
-            trailers[name.strip().lower()] = value.strip()
-        return trailers
-
-    def read_body(self, headers: dict, limit: int) -> tuple[bytes, dict]:
-        """The whole body and its trailers; HttpError 413 past `limit` (the body is then consumed)."""
-        length = content_length(headers)
-        if length is not None:
-            if length > limit:
-                raise BodyTooLarge(length)
-            return self.read_exactly(length), {}
-        parts = []
-        size = 0
-        chunks = self.chunks()
-        try:
-            while True:
-                data = next(chunks)
-                size += len(data)
-                if size <= limit:
-                    parts.append(data)
-        except StopIteration as done:
-            trailers = done.value
-        if size > limit:
-            raise BodyTooLarge(size, consumed=True)
-        return b"".join(parts), trailers
+def trailer(line: bytes) -> tuple[str, str]:
+    """One trailer line: (name in lower case, value)."""
+    name, sep, value = line.decode("latin-1").partition(":")
+    if not sep:
+        raise HttpError(400, f"malformed trailer line: {line[:100]!r}")
+    return name.strip().lower(), value.strip()
 
 
 class BodyTooLarge(Exception):
