@@ -90,7 +90,7 @@ class Reader:
                 raise PeerClosed("the connection closed inside a body")
             n -= len(data)
 
-    def _line(self) -> bytes:
+    def read_line(self) -> bytes:
         buf = self.buf
         start = 0
         while (end := buf.find(b"\r\n", start)) < 0:
@@ -108,7 +108,7 @@ class Reader:
 
         Returns the trailers, keyed in lower case, as the generator's value.
         """
-        while size := chunk_size(self._line()):
+        while size := chunk_size(self.read_line()):
             while size:
                 buf = self.buf
                 if not buf and not self._recv():
@@ -118,10 +118,10 @@ class Reader:
                 del buf[:take]
                 size -= take
                 yield data
-            if self._line():
+            if self.read_line():
                 raise HttpError(400, "a chunk does not end with CRLF")
         trailers = {}
-        while line := self._line():
+        while line := self.read_line():
             name, value = trailer(line)
             trailers[name] = value
         return trailers
