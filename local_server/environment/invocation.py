@@ -3,9 +3,9 @@
 Three parties touch it from their own threads: the caller's side that made it and waits for
 its answer, the Runtime API connection that hands it to the runtime and receives the result,
 and the platform (the watchdog at the deadline, the environment when its runtime crashes).
-Every field is assigned here, and only through one table of transitions (`TRANSITIONS`),
-under the invocation's lock: the first ending wins, and what comes later is refused, as
-Lambda refuses a second post for an invocation (403).
+Every field is assigned here, and its state moves only along one table of transitions
+(`TRANSITIONS`), under the invocation's lock: the first ending wins, and what comes later is
+refused, as Lambda refuses a second post for an invocation (403).
 
 Lambda Managed Instances keep a timed-out invocation's code running: the caller gets the
 timeout, but the runtime still holds the invocation (OVERTIME), and its slot in the

@@ -62,3 +62,12 @@ def test_the_zip_runs_help_and_serves_an_invoke_from_its_own_modules(packed, tmp
         server.terminate()
         server.communicate(timeout=10)
     assert server.returncode == 0
+
+
+def test_every_subpackage_reaches_the_image_build():
+    # The build context is what .dockerignore lets through; Docker's legacy builder needs each
+    # folder named (a missing one fails the image's build at `local_server.zip --help`).
+    allowed = set((ROOT / ".dockerignore").read_text().splitlines())
+    packages = sorted(path.parent.relative_to(ROOT) for path in (ROOT / "local_server").rglob("__init__.py"))
+    assert [str(package) for package in packages if f"!{package}/*.py" not in allowed] == []
+    assert "!runtime/lambda_runtime_api/*.py" in allowed
