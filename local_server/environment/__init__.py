@@ -6,6 +6,7 @@
   init             its init phase, which ends once, ready or failed
   mailbox          invocations between the callers and the runtime's connections
   invocation       one invocation and the one table of its transitions
+  latch            what the caller's thread waits on for the answer
   runtime_api      a connection of the runtime to its Runtime API, driven by its own thread
   extensions_api   the Extensions API of one environment
   processes        the runtime and extension processes, their exits
