@@ -63,6 +63,7 @@ class Post:
         self.status = status  # what the fake answered
         self.chunks = chunks  # the chunks of a streamed response, as they arrived
         self.trailers = trailers or {}  # lower-case names
+        self.received = time.monotonic()  # when the whole request had arrived
 
     def json(self):
         return json.loads(self.body)

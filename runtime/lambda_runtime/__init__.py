@@ -14,6 +14,12 @@ Layout, by Runtime API concern:
   log_json         the JSON log format
   import_hook      running code right after a module's first import
   request_context  the invocation a thread or task is serving
+  invoke           one invocation: the handler called, its result (buffered or streamed) posted
+  streaming        StreamingResponse, what a streaming handler may return
+  event_loop       the one event loop of `async def` handlers
+  bootstrap        awslambdaric's hook surface (handle_event_request, LambdaRuntimeClient)
+  shutdown         SIGTERM: a clean exit, and the opt-in internal extension
+  workers          managed instances: N worker processes
   loop             the runtime loop: init, then next -> invoke -> respond
 """
 

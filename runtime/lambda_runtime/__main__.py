@@ -21,6 +21,9 @@ if __name__ == "__main__":
         else:
             sys.path.insert(0, os.path.dirname(package_folder))
 
+    # awslambdaric's module of the names that error trackers (Sentry, Honeybadger) find as
+    # `__main__.bootstrap` and wrap: see lambda_runtime/bootstrap.py.
+    from lambda_runtime import bootstrap  # noqa: F401
     from lambda_runtime.loop import main
 
     sys.exit(main())

@@ -92,17 +92,17 @@ class RuntimeApiClient:
         except proto.ProtocolError as exc:
             raise RuntimeApiError(str(exc)) from None
 
-    def post_response(self, inv: proto.Invocation, body: bytes, content_type: str) -> None:
+    def post_response(self, request_id: str, body: bytes, content_type: str,
+                      invocation_id: str | None = None) -> None:
         """POST /runtime/invocation/{id}/response with a buffered body."""
-        head = self._heads.response(inv.request_id, body, content_type, inv.invocation_id)
-        self._expect_accepted(head, body, proto.response_path(inv.request_id))
+        head = self._heads.response(request_id, body, content_type, invocation_id)
+        self._expect_accepted(head, body, proto.response_path(request_id))
 
-    def post_error(self, inv: proto.Invocation, body: bytes, error_type: str,
-                   xray_cause: str | None) -> None:
+    def post_error(self, request_id: str, body: bytes, error_type: str, xray_cause: str | None,
+                   invocation_id: str | None = None) -> None:
         """POST /runtime/invocation/{id}/error."""
-        head = proto.error_request(self.address, inv.request_id, body, error_type, xray_cause,
-                                   inv.invocation_id)
-        self._expect_accepted(head, body, proto.error_path(inv.request_id))
+        head = proto.error_request(self.address, request_id, body, error_type, xray_cause, invocation_id)
+        self._expect_accepted(head, body, proto.error_path(request_id))
 
     def post_init_error(self, body: bytes, error_type: str) -> None:
         """POST /runtime/init/error: only before the first /next."""

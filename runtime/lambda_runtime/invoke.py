@@ -2,6 +2,8 @@
 
 `Invoker` is given everything it uses (the handler, the Runtime API client, the config);
 it keeps no state between invocations but the event loop of `async def` handlers.
+Buffered answers leave through `LambdaRuntimeClient`'s awslambdaric-named methods, where
+code that hooks the runtime (an error tracker's flush) expects them (bootstrap.py).
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from .request_context import current_request
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
     from typing import TypeVar
 
-    from .api_client import ResponseStream, RuntimeApiClient
+    from .api_client import ResponseStream
     from .api_protocol import Invocation
+    from .bootstrap import LambdaRuntimeClient
     from .config import Config
     from .error_reports import ErrorReporter
     from .event_loop import EventLoop
@@ -45,29 +48,22 @@ _GENERATORS = (types.GeneratorType, types.AsyncGeneratorType)
 
 
 class Invoker:
-    def __init__(self, handler: Callable[..., object], client: RuntimeApiClient, config: Config,
-                 encoder: Encoder, report: ErrorReporter, sink: Sink, environ: MutableMapping[str, str],
-                 event_loop: EventLoop | None = None) -> None:
+    def __init__(self, handler: Callable[..., object], client: LambdaRuntimeClient, config: Config,
+                 encoder: Encoder, report: ErrorReporter, sink: Sink, event_loop: EventLoop | None = None) -> None:
         self.handler = handler
         self.client = client
         self.config = config
         self.encoder = encoder
         self.report = report
         self.sink = sink
-        self.environ = environ
         self.event_loop = event_loop
 
-    def __call__(self, inv: Invocation) -> None:
+    def __call__(self, inv: Invocation, handler: Callable[..., object]) -> None:
+        """Answers `inv` with `handler`: the loaded one, or a wrapper of it (bootstrap.py)."""
         current_request.set((inv.request_id, inv.tenant_id))
-        environ = self.environ
-        # The trace id of this invocation, and none left over from the previous one.
-        if inv.trace_id is not None:
-            environ["_X_AMZN_TRACE_ID"] = inv.trace_id
-        elif "_X_AMZN_TRACE_ID" in environ:
-            del environ["_X_AMZN_TRACE_ID"]
         try:
             context = LambdaContext(inv, self.config, self.sink)
-            result = self.handler(decode_event(inv.body, inv.content_type), context)
+            result = handler(decode_event(inv.body, inv.content_type), context)
             if type(result) not in _PLAIN_RESULTS:
                 if not _is_stream(result) and hasattr(result, "__await__"):
                     result = self._event_loop().run(result)  # an async def handler
@@ -79,7 +75,7 @@ class Invoker:
         if len(body) > MAX_BUFFERED_RESPONSE:
             return self.fail(inv, _too_large(len(body), MAX_BUFFERED_RESPONSE))
         try:
-            self.client.post_response(inv, body, content_type)
+            self.client.post_invocation_result(inv.request_id, body, content_type, inv.invocation_id)
         except InvocationRejected as exc:
             say(str(exc))
 
@@ -99,7 +95,7 @@ class Invoker:
         self.report.error(error, errors.chain_of(exc))
         encode = self.encoder.encode
         try:
-            self.client.post_error(inv, encode(error).encode("utf-8"), error["errorType"], encode(cause))
+            self.client.post_invocation_error(inv.request_id, encode(error), encode(cause), inv.invocation_id)
         except InvocationRejected as rejected:
             say(str(rejected))
 
@@ -123,7 +119,7 @@ class Invoker:
         except Exception as exc:
             _close(chunks, run)
             return self.fail(inv, exc)
-        stream = self.client.start_streamed_response(inv, content_type)
+        stream = self.client.api.start_streamed_response(inv, content_type)
         if prelude:
             stream.write(prelude)
         error = self._write(stream, first_bytes)

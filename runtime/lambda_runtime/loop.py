@@ -3,6 +3,10 @@
 What the loop uses is passed in (the config, the Runtime API client, the environment),
 and `serve(n)` answers exactly n events, so a test or a benchmark can drive one loop.
 Per-invocation state lives in locals and a context variable, never in module globals.
+
+Each event goes through `bootstrap.handle_event_request` and each post through
+`bootstrap.LambdaRuntimeClient`, awslambdaric's names, looked up at every call: code that
+hooks AWS's runtime (Sentry, Honeybadger) replaces them, and its wrappers take effect here.
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ from __future__ import annotations
 import os
 import sys
 
-from . import errors
+from . import bootstrap, errors
 from .api_client import InvocationRejected, RuntimeApiClient, RuntimeApiClosed, RuntimeApiError
+from .bootstrap import LambdaRuntimeClient
 from .config import Config
 from .error_reports import UNHANDLED_EXCEPTION_WARNING, ErrorReporter
 from .handler import load_handler, prepare_sys_path
@@ -34,13 +39,13 @@ _ASYNC_CODE_FLAGS = 0x80 | 0x200
 class Runtime:
     """One process's runtime: the handler and what it needs to answer invocations."""
 
-    def __init__(self, config: Config, client: RuntimeApiClient,
+    def __init__(self, config: Config, api: RuntimeApiClient,
                  environ: MutableMapping[str, str] | None = None) -> None:
         self.config = config
-        self.client = client
         self.environ = os.environ if environ is None else environ
         self.sink = open_sink(config, self.environ)
         self.encoder = Encoder(config.ensure_ascii)
+        self.client = LambdaRuntimeClient(api, self.encoder)
         self.report = ErrorReporter(config, self.sink, self.encoder)
         self.invoke: Invoker | None = None
 
@@ -59,17 +64,19 @@ class Runtime:
             error, _ = errors.from_exception(exc)
             self.report.warning(UNHANDLED_EXCEPTION_WARNING)
             self.report.error(error, errors.chain_of(exc))
-            try:
-                self.client.post_init_error(self.encoder.encode(error).encode("utf-8"), error["errorType"])
-            except InvocationRejected as rejected:
-                say(f"the init error was not accepted: {rejected}")
-            return False
-        self.invoke = Invoker(handler, self.client, self.config, self.encoder, self.report, self.sink,
-                              self.environ)
-        if prepare_event_loop:
-            self.prepare_event_loop()
-        return True
-
+        else:
+            self.invoke = Invoker(handler, self.client, self.config, self.encoder, self.report, self.sink)
+            self.client.invoker = self.invoke  # what handle_event_request runs each event with
+            if prepare_event_loop:
+                self.prepare_event_loop()
+            return True
+        # After the except block, with the error object, as awslambdaric posts it: a hook
+        # on post_init_error (Sentry's) then reports this error object, not a live exception.
+        try:
+            self.client.post_init_error(dict(error))
+        except InvocationRejected as rejected:
+            say(f"the init error was not accepted: {rejected}")
+        return False
     def prepare_event_loop(self) -> None:
         """Makes the event loop of an `async def` handler: asyncio's import belongs to init."""
         invoke = self.invoke
@@ -85,10 +92,19 @@ class Runtime:
         invoke = self.invoke
         if invoke is None:
             raise RuntimeError("Runtime.serve() before a successful init()")
-        next_invocation = self.client.next_invocation
+        client, handler, sink, environ = self.client, invoke.handler, self.sink, self.environ
+        next_invocation = client.api.next_invocation
         count = 0
         while invocations is None or count < invocations:
-            invoke(next_invocation())
+            inv = next_invocation()
+            # The trace id of this invocation, and none left over from the previous one.
+            if inv.trace_id is not None:
+                environ["_X_AMZN_TRACE_ID"] = inv.trace_id
+            elif "_X_AMZN_TRACE_ID" in environ:
+                del environ["_X_AMZN_TRACE_ID"]
+            bootstrap.handle_event_request(client, handler, inv.request_id, inv.body, inv.content_type,
+                                           inv.client_context, inv.cognito_identity, inv.invoked_function_arn,
+                                           inv.deadline_ms, inv.tenant_id, sink, inv.invocation_id)
             count += 1
 
 

@@ -57,12 +57,6 @@ def fields(inv: Invocation) -> tuple:
     return (inv.request_id, inv.deadline_ms, inv.content_type, inv.body)
 
 
-def invocation(request_id: str = "r-1", invocation_id: str | None = None) -> Invocation:
-    return Invocation(request_id=request_id, deadline_ms=1700000000000, invoked_function_arn=None, trace_id=None,
-                      client_context=None, cognito_identity=None, tenant_id=None, invocation_id=invocation_id,
-                      content_type="application/json", body=b"{}")
-
-
 @pytest.fixture
 def serve():
     """serve(*script, **kwargs) -> a ScriptedServer, stopped at the end (with every client made for it)."""
@@ -107,8 +101,8 @@ def test_the_four_calls_share_one_keep_alive_connection(serve, client_for):
     server = serve(Exchange(event()), Exchange(ACCEPTED), Exchange(ACCEPTED), Exchange(ACCEPTED))
     client = client_for(server.address)
     inv = client.next_invocation()
-    client.post_response(inv, b'"ok"', "application/json")
-    client.post_error(invocation("r-2", "inv-9"), b'{"errorType": "E"}', "ValueError", '{"c": "é"}')
+    client.post_response(inv.request_id, b'"ok"', "application/json", inv.invocation_id)
+    client.post_error("r-2", b'{"errorType": "E"}', "ValueError", '{"c": "é"}', "inv-9")
     client.post_init_error(b'{"errorType": "I"}', "Runtime.ImportModuleError")
     server.finish()
     a = server.address
@@ -129,7 +123,7 @@ def test_the_four_calls_share_one_keep_alive_connection(serve, client_for):
 def test_a_large_request_body_follows_its_head_byte_for_byte(serve, client_for):
     body = b'"' + b"y" * 100_000 + b'"'  # over 64 KiB: head and body leave in two sends
     server = serve(Exchange(ACCEPTED))
-    client_for(server.address).post_response(invocation(), body, "application/json")
+    client_for(server.address).post_response("r-1", body, "application/json")
     server.finish()
     assert server.requests == [(1, response_request(server.address, "r-1", body))]
 
@@ -165,7 +159,7 @@ def test_interim_1xx_replies_come_before_the_final_one(serve, client_for):
     interim = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\nX-Progress: 1\r\n\r\n"
     server = serve(Exchange(interim + ACCEPTED), Exchange(event()))
     client = client_for(server.address)
-    client.post_response(invocation(), b"{}", "application/json")  # no error: the 202 was found
+    client.post_response("r-1", b"{}", "application/json")  # no error: the 202 was found
     assert client.next_invocation().request_id == "r-1"  # and nothing was left unread
     server.finish()
     assert [n for n, _ in server.requests] == [1, 1]
@@ -247,7 +241,7 @@ def test_a_keep_alive_connection_closed_while_idle_is_retried_once_on_a_new_one(
         assert client.next_invocation().request_id == "r-2"
         retried = next_request(server.address)
     else:
-        client.post_response(invocation(), b'"done"', "application/json")
+        client.post_response("r-1", b'"done"', "application/json")
         retried = response_request(server.address, "r-1", b'"done"')
     server.finish()
     assert server.requests == [(1, next_request(server.address)), (2, retried)]
@@ -318,8 +312,8 @@ def test_a_refused_post_is_invocation_rejected_and_the_connection_goes_on(serve,
     refusal = b'{"errorMessage": "' + b"m" * 400 + b'", "errorType": "X"}'
     server = serve(Exchange(reply(status, refusal)), Exchange(event()))
     client = client_for(server.address)
-    post = {"response": lambda: client.post_response(invocation(), b"{}", "application/json"),
-            "error": lambda: client.post_error(invocation(), b"{}", "E", None),
+    post = {"response": lambda: client.post_response("r-1", b"{}", "application/json"),
+            "error": lambda: client.post_error("r-1", b"{}", "E", None),
             "init_error": lambda: client.post_init_error(b"{}", "E")}[call]
     with pytest.raises(InvocationRejected) as err:
         post()
@@ -347,7 +341,7 @@ def test_any_other_status_is_fatal(serve, client_for, call, raw, message):
         if call == "next":
             client.next_invocation()
         else:
-            client.post_response(invocation(), b"{}", "application/json")
+            client.post_response("r-1", b"{}", "application/json")
     server.finish()
     assert str(err.value) == message
 

@@ -135,3 +135,14 @@ def test_missing_exec_wrapper_is_reported(api, start, task_root):
     process = start("app.handler", task_root=task_root, env={"AWS_LAMBDA_EXEC_WRAPPER": "/nope"})
     assert process.wait() == 127
     assert process.stderr == "/nope: does not exist\n"
+
+
+def test_a_functions_own_bootstrap_module_imports(start, api, tmp_path):
+    # The runtime's hook surface is `__main__.bootstrap`, not a module named `bootstrap`.
+    root = tmp_path / "task"
+    root.mkdir()
+    (root / "bootstrap.py").write_text("WHO = 'the function'\n")
+    (root / "app.py").write_text("import bootstrap\n\ndef handler(event, context):\n    return bootstrap.WHO\n")
+    start("app.handler", task_root=root)
+    api.queue_event({})
+    assert api.next_post().json() == "the function"

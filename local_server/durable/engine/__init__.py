@@ -1,0 +1,1 @@
+"""The durable engine: executions, invocations, timers (no sockets, no processes)."""

@@ -1,0 +1,1 @@
+"""Durable executions kept in SQLite under the state folder."""
