@@ -12,7 +12,8 @@ ARG BASE_IMAGE=python:3.13-slim-trixie
 FROM ${BASE_IMAGE} AS local-server
 COPY image/pack-local-server.py /tmp/pack-local-server.py
 COPY local_server /tmp/local_server
-RUN python3 /tmp/pack-local-server.py /tmp/local_server /tmp/local_server.zip \
+COPY runtime/lambda_runtime_api /tmp/lambda_runtime_api
+RUN python3 /tmp/pack-local-server.py /tmp/local_server /tmp/lambda_runtime_api /tmp/local_server.zip \
  && chmod 0644 /tmp/local_server.zip \
  && python3 /tmp/local_server.zip --help >/dev/null
 
@@ -49,6 +50,8 @@ COPY build/rie/aws-lambda-rie-x86_64 /usr/local/bin/aws-lambda-rie
 COPY image/lambda-entrypoint.sh /lambda-entrypoint.sh
 COPY runtime/bootstrap /var/runtime/bootstrap
 COPY runtime/lambda_runtime /var/runtime/lambda_runtime
+# The Runtime API's paths, headers and limits, shared with the local server (in its zip too).
+COPY runtime/lambda_runtime_api /var/runtime/lambda_runtime_api
 
 # Lambda runs images read-only, as a uid not known in advance: every file is world-readable,
 # and the runtime's bytecode is compiled now (unchecked-hash: it never changes in an image).
@@ -57,6 +60,7 @@ COPY runtime/lambda_runtime /var/runtime/lambda_runtime
 # so the kernel starts it without a shell (runtime/bootstrap says why).
 RUN echo "${RIE_SHA256}  /usr/local/bin/aws-lambda-rie" | sha256sum -c --quiet - \
  && python3 -m compileall -q --invalidation-mode unchecked-hash /var/runtime/lambda_runtime \
+    /var/runtime/lambda_runtime_api \
  && sed -i "1s|.*|#!$(command -v python3) -u|" /var/runtime/bootstrap \
  && chmod -R a+rX /var/runtime \
  && test -x /usr/local/bin/aws-lambda-rie -a -x /lambda-entrypoint.sh -a -x /var/runtime/bootstrap \

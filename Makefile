@@ -141,10 +141,11 @@ test-fast: venv inputs ## Run the tests that need no Docker (unit, functional, d
 	$(VENV)/bin/python -m pytest -m "not docker" $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: venv ## Lint: ruff (Python), shellcheck (POSIX sh), mypy (strict on runtime/)
+lint: venv ## Lint: ruff (Python), shellcheck (POSIX sh), mypy (strict on runtime/, local_server/, ship/)
 	$(VENV)/bin/ruff check . runtime/bootstrap
 	$(VENV)/bin/shellcheck -x -s sh scripts/*.sh image/*.sh
-	cd runtime && $(abspath $(VENV))/bin/mypy --strict lambda_runtime bootstrap
+	cd runtime && $(abspath $(VENV))/bin/mypy --strict lambda_runtime lambda_runtime_api bootstrap
+	MYPYPATH=runtime $(VENV)/bin/mypy --strict local_server ship
 
 .PHONY: check
 check: lint test-fast ## Everything quick: lint, types and the tests that need no Docker

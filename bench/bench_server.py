@@ -11,9 +11,11 @@ Targets (issue 7): latency at or below the RIE's, RSS under 20 MB, ready within 
 throughput that grows with clients. Prints the figures; exits 1 if a target is missed.
 
 Run: `python3 bench/bench_server.py` (the RIE is fetched by scripts/fetch-rie.sh if missing):
-both servers as host processes. `--containers IMAGE` runs both inside a function image
-(`make function`) instead, through Docker's port mapping as a user calls them; the ready
-time is then not measured (a container's start is Docker's, not the server's).
+both servers as host processes. `--also DIR` measures the local server of another checkout
+too, in the same run (a further line: e.g. a worktree of main, to compare a change).
+`--containers IMAGE` runs both inside a function image (`make function`) instead, through
+Docker's port mapping as a user calls them; the ready time is then not measured (a
+container's start is Docker's, not the server's).
 """
 
 from __future__ import annotations
@@ -124,16 +126,19 @@ class Container:
 
 
 class Server:
-    def __init__(self, kind: str, task_root: Path, python: str, max_environments: int) -> None:
+    def __init__(self, kind: str, task_root: Path, python: str, max_environments: int,
+                 checkout: Path = ROOT) -> None:
         self.kind = kind
         self.port = free_port()
         env = dict(os.environ, _HANDLER="app.handler", LAMBDA_TASK_ROOT=str(task_root),
                    PATH=str(Path(python).parent) + os.pathsep + os.environ.get("PATH", ""))
         env.pop("AWS_LAMBDA_RUNTIME_API", None)
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        if kind == "ours":
+        if kind != "rie":
             env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = "30"
-            command = [python, str(ROOT / "local_server" / "__main__.py"), "--host", "127.0.0.1",
+            # The local server of a checkout imports the Runtime API's definition from its runtime/.
+            env["PYTHONPATH"] = str(checkout / "runtime")
+            command = [python, str(checkout / "local_server" / "__main__.py"), "--host", "127.0.0.1",
                        "--port", str(self.port), "--max-environments", str(max_environments), str(BOOTSTRAP)]
             ready_path = "/_local/health"
         else:
@@ -204,6 +209,12 @@ def throughput(port: int, clients: int, seconds: float) -> float:
     return sum(counts) / seconds
 
 
+def _print_other(name: str, result: dict) -> None:
+    print(f"  {name}: p50 {result['p50_us']:.0f} us, p99 {result['p99_us']:.0f} us, requests/s "
+          f"{result['rps'][1]:.0f} / {result['rps'][4]:.0f} / {result['rps'][16]:.0f} at 1 / 4 / 16 clients, "
+          f"RSS {result['rss_kib'] / 1024:.1f} MiB, ready {_ms(result['ready_ms'])}")
+
+
 def _ms(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.1f} ms"  # NaN: not measured
 
@@ -215,23 +226,28 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each throughput run")
     parser.add_argument("--containers", metavar="IMAGE", help="run both servers in containers of this "
                         "function image (e.g. lambda-python-example:x86_64) instead of as host processes")
+    parser.add_argument("--also", metavar="DIR", type=Path, action="append", default=[],
+                        help="also measure the local server of this checkout (host processes only)")
     args = parser.parse_args()
+    others = {f"{checkout.name}": checkout.resolve() for checkout in args.also}
     # Bytecode compiled beforehand, as the image has it: compiling at start costs time and memory.
-    subprocess.run([args.python, "-m", "compileall", "-q", str(ROOT / "local_server"), str(ROOT / "runtime")],
-                   check=True)
+    for checkout in [ROOT, *others.values()]:
+        subprocess.run([args.python, "-m", "compileall", "-q", str(checkout / "local_server"),
+                        str(checkout / "runtime")], check=True)
     results = {}
     with tempfile.TemporaryDirectory() as task_root:
         Path(task_root, "app.py").write_text(HANDLER_SOURCE)
         os.chmod(task_root, 0o755)
-        for kind in ("rie", "ours"):
+        for kind in ("rie", "ours", *others):
             if args.containers:
                 server = Container(kind, Path(task_root), args.containers, max_environments=16)
             else:
-                server = Server(kind, Path(task_root), args.python, max_environments=16)
+                server = Server(kind, Path(task_root), args.python, max_environments=16,
+                                checkout=others.get(kind, ROOT))
             try:
                 times = latency(server.port, args.invokes)
                 rates = {1: throughput(server.port, 1, args.seconds)}
-                if kind == "ours":
+                if kind != "rie":
                     for clients in (4, 16):
                         rates[clients] = throughput(server.port, clients, args.seconds)
                 results[kind] = {
@@ -264,6 +280,8 @@ def main() -> int:
     ]
     for name, a, b, target in rows:
         print(f"{name:34}{a:>12}{b:>12}   {target}")
+    for name in others:
+        _print_other(name, results[name])
     missed = []
     if ours["ready_ms"] > 100:  # (NaN in containers: not measured, never missed)
         missed.append("ready within 100 ms")

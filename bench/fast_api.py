@@ -13,8 +13,23 @@ from __future__ import annotations
 import itertools
 import json
 import socket
+import sys
 import threading
 import time
+from pathlib import Path
+
+# The Runtime API's definition the runtime and the local server share, from runtime/ (where
+# the runtime finds it, beside itself).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "runtime"))
+from lambda_runtime_api import (
+    DEADLINE_HEADER,
+    EXTENSION_ID_HEADER,
+    EXTENSION_PREFIX,
+    FUNCTION_ARN_HEADER,
+    REQUEST_ID_HEADER,
+    RUNTIME_PREFIX,
+    TRACE_ID_HEADER,
+)
 
 # An API Gateway HTTP API (v2) event: a typical small Lambda event.
 EVENT = json.dumps({
@@ -32,9 +47,12 @@ EVENT = json.dumps({
 
 _ACCEPTED = b"HTTP/1.1 202 Accepted\r\nContent-Length: 16\r\n\r\n{\"status\":\"OK\"}\n"
 _REGISTERED_BODY = b'{"functionName":"bench","functionVersion":"$LATEST","handler":"app.handler"}'
-_REGISTERED = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-               b"Lambda-Extension-Identifier: 8e8c8f56-bench-4e1b-9c35-0a7e3e6a1c2d\r\n"
-               b"Content-Length: " + str(len(_REGISTERED_BODY)).encode() + b"\r\n\r\n" + _REGISTERED_BODY)
+_REGISTERED = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+               f"{EXTENSION_ID_HEADER}: 8e8c8f56-bench-4e1b-9c35-0a7e3e6a1c2d\r\n"
+               f"Content-Length: {len(_REGISTERED_BODY)}\r\n\r\n").encode() + _REGISTERED_BODY
+# How the requests this fake tells apart begin: GET /next, GET .../event/next, POST .../register.
+_GET_NEXT = f"GET {RUNTIME_PREFIX}/".encode()
+_POST_EXTENSION = f"POST {EXTENSION_PREFIX}/".encode()
 _RECV_INTO = 1 << 20
 
 
@@ -87,12 +105,12 @@ class FastApi:
         """The event the next `/next` calls get (set it before releasing their permits)."""
         deadline = int(time.time() * 1000) + 3_600_000
         self._next_head = (
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-            b"Lambda-Runtime-Aws-Request-Id: req-%d\r\n"
-            b"Lambda-Runtime-Deadline-Ms: " + str(deadline).encode() + b"\r\n"
-            b"Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:b\r\n"
-            b"Lambda-Runtime-Trace-Id: Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1\r\n"
-            b"Content-Length: " + str(len(event)).encode() + b"\r\n\r\n")
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            f"{REQUEST_ID_HEADER}: req-%d\r\n"
+            f"{DEADLINE_HEADER}: {deadline}\r\n"
+            f"{FUNCTION_ARN_HEADER}: arn:aws:lambda:us-east-1:123456789012:function:b\r\n"
+            f"{TRACE_ID_HEADER}: Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1\r\n"
+            f"Content-Length: {len(event)}\r\n\r\n").encode()
         self._event = event
 
     def expect_posts(self, n: int) -> None:
@@ -175,7 +193,7 @@ class FastApi:
                     return
                 buf += chunk
             head, buf = buf[:end], buf[end + 4:]
-            if head.startswith(b"GET /2018"):
+            if head.startswith(_GET_NEXT):
                 if not waiting:
                     waiting = True
                     self._connection_waits()
@@ -203,7 +221,7 @@ class FastApi:
             while len(buf) < length:
                 buf += conn.recv(65536)
             buf = buf[length:]
-            if head.startswith(b"POST /2020"):  # extension/register
+            if head.startswith(_POST_EXTENSION):  # extension/register
                 self.extensions_registered += 1
                 conn.sendall(_REGISTERED)
                 continue

@@ -127,10 +127,11 @@ def write_task_root(task_root: str) -> None:
 def write_bootstrap(task_root: str) -> Path:
     """Our runtime as the image starts it: bootstrap with its first line pinned to the
     interpreter (the Dockerfile does the same), so the kernel starts Python without a shell;
-    the package beside it. Written to `runtime/` in the task root; returns its path."""
+    the packages beside it. Written to `runtime/` in the task root; returns its path."""
     folder = Path(task_root, "runtime")
     folder.mkdir()
     (folder / "lambda_runtime").symlink_to(RUNTIME_DIR / "lambda_runtime")
+    (folder / "lambda_runtime_api").symlink_to(RUNTIME_DIR / "lambda_runtime_api")
     bootstrap = folder / "bootstrap"
     bootstrap.write_text(f"#!{sys.executable} -u\n" + (RUNTIME_DIR / "bootstrap").read_text().split("\n", 1)[1])
     bootstrap.chmod(0o755)

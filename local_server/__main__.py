@@ -1,4 +1,8 @@
-"""Entry point: `python3 -m local_server`, or `python3 /path/to/local_server/__main__.py` (no runpy)."""
+"""Entry point: `python3 -m local_server`, or `python3 /path/to/local_server/__main__.py` (no runpy).
+
+It imports `lambda_runtime_api`, which the image's zip carries beside it; from a checkout,
+that package is in runtime/: `PYTHONPATH=runtime python3 -m local_server`.
+"""
 
 import sys
 

@@ -6,29 +6,32 @@ import os
 import signal
 import sys
 import threading
+from types import FrameType
 
 from .config import HEALTH_PATH, Config, ConfigError, HelpRequested, usage
 from .server import LocalServer
 
 
-def main(argv: list | None = None, environ: dict | None = None) -> int:
+def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> int:
     environ = dict(os.environ if environ is None else environ)
     try:
         config = Config.from_args(sys.argv[1:] if argv is None else argv, environ)
-        server = LocalServer(config)
     except HelpRequested:
         sys.stdout.write(usage() + "\n")
         return 0
     except ConfigError as problem:
         sys.stderr.write(f"local-server: {problem}\n")
         return 2
+    try:
+        server = LocalServer(config)
     except OSError as problem:
-        sys.stderr.write(f"local-server: cannot listen on {environ.get('LAMBDA_LOCAL_HOST', '0.0.0.0')}:"
+        # The address as the options and the environment made it: what the user has to change.
+        sys.stderr.write(f"local-server: cannot listen on {config.host}:{config.port}: "
                          f"{problem.strerror or problem}\n")
         return 1
     stop = threading.Event()
 
-    def on_signal(signum, frame) -> None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     signal.signal(signal.SIGTERM, on_signal)

@@ -6,6 +6,8 @@ reads the environment later.
 
 from __future__ import annotations
 
+from typing import Any, Callable, Optional
+
 DEFAULT_PORT = 8080  # the RIE's
 DEFAULT_MAX_ENVIRONMENTS = 4
 # CreateFunction's defaults (botocore lambda service-2.json): MemorySize "The default value
@@ -26,10 +28,10 @@ class ConfigError(Exception):
 
 
 class Config:
-    def __init__(self, **values) -> None:
+    def __init__(self, **values: Any) -> None:
         self.host: str = values.get("host", "0.0.0.0")
         self.port: int = values.get("port", DEFAULT_PORT)
-        self.command: list = values.get("command") or list(DEFAULT_COMMAND)
+        self.command: list[str] = values.get("command") or list(DEFAULT_COMMAND)
         self.handler: str = values.get("handler", "")
         self.task_root: str = values.get("task_root", "/var/task")
         self.code_dir: str | None = values.get("code_dir")
@@ -47,7 +49,7 @@ class Config:
         self.extensions_dir: str = values.get("extensions_dir", "/opt/extensions")
         self.poll_interval: float = values.get("poll_interval", DEFAULT_POLL_INTERVAL)
         self.prewarm: int = values.get("prewarm", 0)
-        self.environ: dict = values.get("environ", {})  # the server's own environment, given to runtimes
+        self.environ: dict[str, str] = values.get("environ", {})  # the server's own environment, given to runtimes
 
     @property
     def function_arn(self) -> str:
@@ -59,7 +61,7 @@ class Config:
         return self.max_concurrency or 1
 
     @classmethod
-    def from_args(cls, argv: list, environ: dict) -> Config:
+    def from_args(cls, argv: list[str], environ: dict[str, str]) -> Config:
         """Settings from the command line and the environment; ConfigError (one line) if they cannot work."""
         args, command = _parse(argv, environ)
         get = environ.get
@@ -104,7 +106,7 @@ def _number(text: str | None, name: str, default: float) -> float:
 # The options: name, the environment variable that sets it too, type, default, help.
 # (A table and a small parser rather than argparse: argparse and gettext are half a
 # megabyte of memory for the whole life of the server.)
-OPTIONS = [
+OPTIONS: list[tuple[str, Optional[str], Callable[[str], Any], Any, str]] = [
     ("host", "LAMBDA_LOCAL_HOST", str, "0.0.0.0", "address to listen on"),
     ("port", "LAMBDA_LOCAL_PORT", int, DEFAULT_PORT, "port to listen on, 0 for any (the RIE's is 8080)"),
     ("handler", "_HANDLER", str, None, "the handler, e.g. app.handler"),
@@ -140,10 +142,10 @@ class HelpRequested(Exception):
     """--help: the caller prints usage() and exits 0."""
 
 
-def _parse(argv: list, environ: dict) -> tuple:
+def _parse(argv: list[str], environ: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
     """({option: value}, the runtime command): options first, then the command and its arguments."""
     table = {name: (env, kind, default) for name, env, kind, default, _ in OPTIONS}
-    values = {}
+    values: dict[str, Any] = {}
     for name, (env, kind, default) in table.items():
         text = environ.get(env) if env else None
         values[name] = _convert(name, kind, text) if text else default
@@ -167,7 +169,7 @@ def _parse(argv: list, environ: dict) -> tuple:
     return values, argv[index:]
 
 
-def _convert(name: str, kind, text: str):
+def _convert(name: str, kind: Callable[[str], Any], text: str) -> Any:
     try:
         return kind(text)
     except ValueError:

@@ -9,29 +9,34 @@ from __future__ import annotations
 import os
 import threading
 
-from .code_watch import CodeWatcher
+from .config import Config
 from .console import Console
-from .front import FrontServer
-from .pool import Pool
-from .process_tree import children
-from .reports import Platform
-from .runtime_environ import runtime_environ
-from .task_view import TaskView
+from .environment.pool import Pool
+from .environment.process_tree import children
+from .environment.runtime_environ import runtime_environ
+from .front.front_server import FrontServer
+from .reload.code_watch import CodeWatcher
+from .reload.task_view import TaskView
+from .wire.platform_log import Platform
 
 REAP_INTERVAL = 1.0
 
 
 class LocalServer:
-    def __init__(self, config, console: Console | None = None) -> None:
+    def __init__(self, config: Config, console: Console | None = None) -> None:
         self.config = config
         self.console = console or Console()
         self.platform = Platform(config.log_format, config.function_name, config.version, config.memory_mb)
         self.view = TaskView(config.task_root, config.code_dir)
         pycache = self.view.pycache
         self.pool = Pool(config, self.platform, self.console,
-                         lambda task_root: runtime_environ(config, task_root, pycache))
-        self.pool.task_root = self.view.path
-        self.front = FrontServer(config, self.pool, self.console)
+                         lambda task_root: runtime_environ(config, task_root, pycache), self.view.path)
+        try:
+            self.front = FrontServer(config, self.pool, self.console)
+        except OSError:
+            self.pool.close()  # its threads, and the view's folder, are not left behind
+            self.view.remove()
+            raise
         self.port = self.front.port
         self.watcher = CodeWatcher(config.code_dir, config.poll_interval, self._code_changed) \
             if config.code_dir else None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import boto3
 import botocore.exceptions
@@ -28,7 +30,7 @@ def session(region: str | None = None, profile: str | None = None) -> boto3.sess
 
 
 @contextmanager
-def aws_errors(doing: str, denied: str | None = None):
+def aws_errors(doing: str, denied: str | None = None) -> Iterator[None]:
     """Turns botocore's exceptions raised while `doing` into a ShipError with advice;
     `denied`, when given, is the whole message for an access denial."""
     try:
@@ -52,7 +54,7 @@ def aws_errors(doing: str, denied: str | None = None):
         raise ShipError(f"AWS refused while {doing} ({code}): {message}") from None
 
 
-def _code_and_message(response: dict) -> tuple[str, str]:
+def _code_and_message(response: dict[str, Any]) -> tuple[str, str]:
     """The error code and message, also from an XML error body botocore could not parse
     (then its "code" is just the HTTP status)."""
     error = response.get("Error", {})

@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from botocore.client import BaseClient
 
@@ -16,7 +17,7 @@ UPDATE_TIMEOUT_SECONDS = 300
 
 
 def deploy_pushed(record: str, function: str, arch: str, region: str | None = None,
-                  profile: str | None = None) -> tuple[str, dict]:
+                  profile: str | None = None) -> tuple[str, dict[str, Any]]:
     """Deploys the `arch` image of the last push (as `push` recorded it in `record`);
     returns the image URI and the function's configuration once updated."""
     path = Path(record)
@@ -26,12 +27,12 @@ def deploy_pushed(record: str, function: str, arch: str, region: str | None = No
     if arch not in pushed:
         raise ShipError(f"no {arch} image in the last push ({', '.join(pushed)}): run"
                         f" 'make push ARCH={arch}' first")
-    image_uri = pushed[arch]["image_uri"]
+    image_uri: str = pushed[arch]["image_uri"]
     return image_uri, deploy(session(region, profile).client("lambda"), function, image_uri, arch)
 
 
 def deploy(lam: BaseClient, function: str, image_uri: str, arch: str,
-           timeout: float = UPDATE_TIMEOUT_SECONDS) -> dict:
+           timeout: float = UPDATE_TIMEOUT_SECONDS) -> dict[str, Any]:
     """UpdateFunctionCode with `image_uri` (repository@sha256:...), refused if the architectures differ."""
     with aws_errors(f"reading the Lambda function '{function}'"):
         try:
@@ -52,14 +53,14 @@ def deploy(lam: BaseClient, function: str, image_uri: str, arch: str,
 
 
 def wait_until_updated(lam: BaseClient, function: str, timeout: float,
-                       sleep: Callable[[float], None] = time.sleep) -> dict:
+                       sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
     """Polls LastUpdateStatus until the update has finished (as the function_updated waiter does);
     `sleep` is injectable so a test walks through the backoff without waiting."""
     give_up = time.monotonic() + timeout
     delay = 0.5
     while True:
         with aws_errors(f"waiting for '{function}' to update"):
-            config = lam.get_function_configuration(FunctionName=function)
+            config: dict[str, Any] = lam.get_function_configuration(FunctionName=function)
         status = config.get("LastUpdateStatus", "Successful")
         if status == "Successful":
             return config

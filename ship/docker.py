@@ -14,7 +14,7 @@ from .errors import ShipError
 _DIGEST = re.compile(r"digest: (sha256:[0-9a-f]{64})")
 
 
-def run(args: list, *, config: str | None = None, stdin: str | None = None, doing: str) -> str:
+def run(args: list[str], *, config: str | None = None, stdin: str | None = None, doing: str) -> str:
     command = ["docker", *(["--config", config] if config else []), *args]
     try:
         result = subprocess.run(command, input=stdin, capture_output=True, text=True, check=False)
@@ -52,7 +52,7 @@ class Session:
         self._username = username
         self._password = password
         self._config: str | None = None
-        self._local_tags: list = []
+        self._local_tags: list[str] = []
 
     def __enter__(self) -> Session:
         self._config = tempfile.mkdtemp(prefix="ship-docker-")
@@ -64,10 +64,11 @@ class Session:
             raise
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         for ref in self._local_tags:
             subprocess.run(["docker", "image", "rm", ref], capture_output=True, check=False)
-        shutil.rmtree(self._config, ignore_errors=True)
+        if self._config is not None:
+            shutil.rmtree(self._config, ignore_errors=True)
 
     def push(self, image: str, ref: str) -> str:
         """Pushes local `image` as `ref`; returns the digest the registry stored."""
@@ -79,7 +80,7 @@ class Session:
             raise ShipError(f"the registry gave no digest for {ref}")
         return found.group(1)
 
-    def manifest_list(self, ref: str, members: list, insecure: bool) -> str:
+    def manifest_list(self, ref: str, members: list[str], insecure: bool) -> str:
         """Creates and pushes a multi-architecture manifest list `ref` over pushed `members`."""
         flags = ["--insecure"] if insecure else []
         run(["manifest", "create", *flags, ref, *members], config=self._config, doing=f"creating {ref}")

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 from urllib.parse import urlparse
+
+from botocore.client import BaseClient
 
 from .aws import aws_errors
 from .registry import Registry
 
 
-def _describe_or_none(ecr, name: str):
+def _describe_or_none(ecr: BaseClient, name: str) -> dict[str, Any] | None:
     try:
-        return ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
+        found: dict[str, Any] = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
+        return found
     except ecr.exceptions.RepositoryNotFoundException:
         return None
 
 
-def repository(ecr, name: str, mutability: str = "MUTABLE") -> tuple[str, bool]:
+def repository(ecr: BaseClient, name: str, mutability: str = "MUTABLE") -> tuple[str, bool]:
     """(repository URI, created now?) for `name`, creating it with scan on push when missing."""
     with aws_errors(f"looking up the ECR repository '{name}'"):
         found = _describe_or_none(ecr, name)
@@ -31,7 +35,7 @@ def repository(ecr, name: str, mutability: str = "MUTABLE") -> tuple[str, bool]:
     return created["repositoryUri"], True
 
 
-def login(ecr, repository_uri: str, registry_override: str | None = None) -> Registry:
+def login(ecr: BaseClient, repository_uri: str, registry_override: str | None = None) -> Registry:
     """The registry login from an ECR authorization token (never printed, never stored)."""
     with aws_errors("getting an ECR authorization token"):
         data = ecr.get_authorization_token()["authorizationData"][0]

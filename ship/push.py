@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from . import docker, ecr
 from .aws import session
@@ -16,7 +17,7 @@ from .tables import read_table
 
 def push(image: str, arches: list[str], repository: str, *, tag: str | None = None, registry: str | None = None,
          mutability: str = "MUTABLE", manifest_list: bool = False, record: str | None = None,
-         region: str | None = None, profile: str | None = None, local_prefix: str = "") -> dict:
+         region: str | None = None, profile: str | None = None, local_prefix: str = "") -> dict[str, Any]:
     """Pushes `image`:<local_prefix><arch> as <tag>-<arch> for each of `arches` (and <tag> as a
     manifest list over them when asked and there are several); returns what was pushed, as recorded."""
     check_local_images(image, arches, local_prefix)  # before touching AWS: nothing to undo yet
@@ -26,7 +27,7 @@ def push(image: str, arches: list[str], repository: str, *, tag: str | None = No
         print(f"created ECR repository {repository_uri} (scan on push)")
     target = ecr.login(ecr_client, repository_uri, registry)
     tag = tag or default_tag()
-    pushed: dict = {}
+    pushed: dict[str, Any] = {}
     with docker.Session(target.host, target.username, target.password) as client:
         try:
             for arch in arches:

@@ -4,6 +4,7 @@ the policy that an earlier release is never removed with them."""
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from botocore.client import BaseClient
 
@@ -13,7 +14,8 @@ from .errors import ShipError
 from .registry import Registry
 
 
-def remove_pushed(ecr_client: BaseClient, registry: Registry, override: str | None, pushed: dict) -> None:
+def remove_pushed(ecr_client: BaseClient, registry: Registry, override: str | None,
+                  pushed: dict[str, Any]) -> None:
     """Removes every tag in `pushed` ({arch: {"ref", "digest", ...}}), saying on stderr what was
     removed and what could not be rather than raising: the push's own error stays the one reported."""
     for entry in pushed.values():

@@ -7,6 +7,11 @@ the same invocation gets 403, an unknown request id gets 400. A streamed respons
 answers `register`, and leaves `event/next` pending, as Lambda does for an internal
 extension that subscribed to no events. Tests queue events and read back what the
 runtime posted.
+
+A thin user of the local server's own code for the Runtime API: its HTTP framing
+(`local_server.http_io`, `local_server.wire.http`), its routes (`local_server.wire.runtime_api`)
+and the API's definition the runtime shares (`lambda_runtime_api`). What is the fake's own:
+the events it is given, what it records, and the switches tests turn.
 """
 
 from __future__ import annotations
@@ -17,13 +22,33 @@ import socket
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from lambda_runtime_api import (
+    DEADLINE_HEADER,
+    EXTENSION_ID_HEADER,
+    EXTENSION_NAME_HEADER,
+    EXTENSION_NEXT_PATH,
+    EXTENSION_REGISTER_PATH,
+    FUNCTION_ARN_HEADER,
+    MAX_BUFFERED_RESPONSE,
+    REQUEST_ID_HEADER,
+)
 from polling import wait_until
 
-MAX_BUFFERED = 6_291_556
-PREFIX = "/2018-06-01/runtime"
-EXTENSION_PREFIX = "/2020-01-01/extension"
+from local_server.http_io import Reader
+from local_server.wire import runtime_api as api
+from local_server.wire.http import (
+    HttpError,
+    PeerClosed,
+    Request,
+    chunk_size,
+    parse_request_head,
+    response_head,
+    trailer,
+)
+
+MAX_BUFFERED = MAX_BUFFERED_RESPONSE
+_REFUSED = {400: "InvalidRequestID", 403: "InvalidStateTransition", 413: "RequestEntityTooLarge"}
 
 
 class Post:
@@ -47,11 +72,9 @@ class Post:
         return f"Post({self.kind}, {self.request_id}, {self.status}, {self.body[:200]!r})"
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:
-        pass  # a runtime that hangs up mid-request is what some tests do on purpose
+def _reply(status: int, payload: dict) -> bytes:
+    body = json.dumps(payload).encode()
+    return response_head(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]) + body
 
 
 class FakeRuntimeApi:
@@ -72,124 +95,9 @@ class FakeRuntimeApi:
         self.extensions: list = []  # (name, body) of each registration
         self.extension_waits = 0  # event/next calls left pending
         self._closing = threading.Event()
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, as the real API
-
-            def setup(self) -> None:
-                super().setup()
-                # Head and body are separate writes: without NODELAY, Nagle's algorithm and
-                # delayed ACKs stall every reply by up to 40 ms.
-                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                with api.lock:
-                    api.connections += 1
-                    api._sockets.append(self.connection)
-
-            def log_message(self, *args) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                if self.path == EXTENSION_PREFIX + "/event/next":
-                    with api.lock:
-                        api.extension_waits += 1
-                    api._closing.wait()  # no events were subscribed to: nothing ever comes
-                    return self._reply(500, {"errorType": "ShutDown"})
-                if self.path != PREFIX + "/invocation/next":
-                    return self._reply(404, {"errorType": "NotFound"})
-                with api.lock:
-                    api.next_calls += 1
-                if api.next_status is not None:
-                    return self._reply(api.next_status, {"errorType": "Fake", "errorMessage": "forced"})
-                event = api._events.get()
-                if event is None:  # shutting down
-                    return self._reply(500, {"errorType": "ShutDown"})
-                body, headers = event
-                with api.lock:
-                    request_id = headers["Lambda-Runtime-Aws-Request-Id"]
-                    (api.closed if api.close_on_handout else api.open).add(request_id)
-                self.send_response(200)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_POST(self) -> None:
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                chunks = trailers = None
-                if headers.get("transfer-encoding", "").lower() == "chunked":
-                    chunks, trailers = self._read_chunked()
-                    body = b"".join(chunks)
-                else:
-                    body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                length = len(body)
-                if self.path == EXTENSION_PREFIX + "/register":
-                    with api.lock:
-                        api.extensions.append((headers.get("lambda-extension-name"), json.loads(body)))
-                        extension_id = f"ext-{len(api.extensions)}"
-                    data = b'{"functionName": "test", "functionVersion": "$LATEST", "handler": "x"}'
-                    self.send_response(200)
-                    self.send_header("Lambda-Extension-Identifier", extension_id)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    return self.wfile.write(data)
-                if self.path == PREFIX + "/init/error":
-                    return self._record("init_error", None, headers, body, 202)
-                parts = self.path[len(PREFIX):].split("/")  # ['', 'invocation', id, kind]
-                if len(parts) != 4 or parts[1] != "invocation" or parts[3] not in ("response", "error"):
-                    return self._reply(404, {"errorType": "NotFound"})
-                request_id, kind = parts[2], parts[3]
-                with api.lock:
-                    known = request_id in api.open or request_id in api.closed
-                    is_open = request_id in api.open
-                    if is_open:
-                        api.open.discard(request_id)
-                        api.closed.add(request_id)
-                if not known:
-                    return self._record(kind, request_id, headers, body, 400, "InvalidRequestID")
-                if not is_open:
-                    return self._record(kind, request_id, headers, body, 403, "InvalidStateTransition")
-                if kind == "response" and chunks is None and length > api.max_buffered:
-                    return self._record(kind, request_id, headers, body, 413, "RequestEntityTooLarge")
-                self._record(kind, request_id, headers, body, 202, chunks=chunks, trailers=trailers)
-
-            def _read_chunked(self) -> tuple:
-                chunks, trailers = [], {}
-                request_id = self.path.split("/")[-2]
-                while True:
-                    size = int(self.rfile.readline().split(b";")[0], 16)
-                    if size == 0:
-                        break
-                    chunk = self.rfile.read(size)
-                    assert self.rfile.read(2) == b"\r\n"
-                    chunks.append(chunk)
-                    api.stream_chunks.put((request_id, chunk))
-                while (line := self.rfile.readline()) not in (b"\r\n", b""):
-                    name, _, value = line.decode().partition(":")
-                    trailers[name.strip().lower()] = value.strip()
-                return chunks, trailers
-
-            def _record(self, kind, request_id, headers, body, status, error_type=None, chunks=None,
-                        trailers=None) -> None:
-                api.posts.put(Post(kind, request_id, headers, body, status, chunks, trailers))
-                if status == 202:
-                    self._reply(202, {"status": "OK"})
-                else:
-                    self._reply(status, {"errorType": error_type, "errorMessage": f"fake {status}"})
-
-            def _reply(self, status: int, payload: dict) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = _Server(("127.0.0.1", port), Handler)
-        self.address = f"127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
-                                        daemon=True)
+        self._listener = socket.create_server(("127.0.0.1", port))
+        self.address = f"127.0.0.1:{self._listener.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._accept, daemon=True)
 
     def __enter__(self) -> FakeRuntimeApi:
         self._thread.start()
@@ -199,13 +107,11 @@ class FakeRuntimeApi:
         self._closing.set()
         for _ in range(8):
             self._events.put(None)
-        self.server.shutdown()
-        self.server.server_close()
+        self.drop_connections()
 
     def drop_connections(self) -> None:
         """The API dies: stops listening and cuts every open connection."""
-        self.server.shutdown()
-        self.server.server_close()
+        self._listener.close()
         with self.lock:
             for sock in self._sockets:
                 try:
@@ -221,10 +127,9 @@ class FakeRuntimeApi:
         if body is None:
             body = json.dumps(event).encode()
         all_headers = {
-            "Lambda-Runtime-Aws-Request-Id": request_id,
-            "Lambda-Runtime-Deadline-Ms": str(deadline_ms or int(time.time() * 1000) + 300_000),
-            "Lambda-Runtime-Invoked-Function-Arn":
-                "arn:aws:lambda:us-east-1:123456789012:function:test",
+            REQUEST_ID_HEADER: request_id,
+            DEADLINE_HEADER: str(deadline_ms or int(time.time() * 1000) + 300_000),
+            FUNCTION_ARN_HEADER: "arn:aws:lambda:us-east-1:123456789012:function:test",
         }
         if content_type is not None:
             all_headers["Content-Type"] = content_type
@@ -239,3 +144,112 @@ class FakeRuntimeApi:
     def wait_for_next_calls(self, n: int, timeout: float = 20.0) -> None:
         """Waits until the runtime has called /next n times (it is then idle, waiting)."""
         wait_until(lambda: self.next_calls >= n, f"the runtime calling /next {n} times", timeout)
+
+    # --- the server ---------------------------------------------------------------------------
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                sock, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            # Head and body are separate writes: without NODELAY, Nagle's algorithm and
+            # delayed ACKs stall every reply by up to 40 ms.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self.lock:
+                self.connections += 1
+                self._sockets.append(sock)
+            threading.Thread(target=self._serve, args=(sock,), daemon=True).start()
+
+    def _serve(self, sock: socket.socket) -> None:
+        reader = Reader(sock)
+        with sock:
+            try:
+                while (head := reader.read_head()) is not None:
+                    req = parse_request_head(head)
+                    if "100-continue" in req.headers.get("expect", "").lower():
+                        sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")  # awslambdaric's curl asks for it
+                    reply = self._handle(req, reader)
+                    if reply is None:
+                        return
+                    sock.sendall(reply)
+            except (OSError, PeerClosed, HttpError):
+                return  # a runtime that hangs up mid-request is what some tests do on purpose
+
+    def _handle(self, req: Request, reader: Reader) -> bytes | None:
+        action, request_id = api.route(req.method, req.path)
+        if action == api.NEXT:
+            return self._next()
+        if req.path == EXTENSION_NEXT_PATH and req.method == "GET":
+            with self.lock:
+                self.extension_waits += 1
+            self._closing.wait()  # no events were subscribed to: nothing ever comes
+            return _reply(500, {"errorType": "ShutDown"})
+        chunks = trailers = None
+        if "chunked" in req.headers.get("transfer-encoding", "").lower():
+            chunks, trailers = self._chunks(reader, request_id)
+            body = b"".join(chunks)
+        else:
+            body = reader.read_body(req.headers, 1 << 40)[0]
+        if action == api.EXTENSIONS and req.path == EXTENSION_REGISTER_PATH:
+            with self.lock:
+                self.extensions.append((req.headers.get(EXTENSION_NAME_HEADER.lower()), json.loads(body)))
+                extension_id = f"ext-{len(self.extensions)}"
+            data = b'{"functionName": "test", "functionVersion": "$LATEST", "handler": "x"}'
+            return response_head(200, [(EXTENSION_ID_HEADER, extension_id), ("Content-Length", str(len(data)))]) + data
+        if action == api.INIT_ERROR:
+            return self._record("init_error", None, req.headers, body, 202)
+        if action not in (api.RESPOND, api.FAIL):
+            return _reply(404, {"errorType": "NotFound"})
+        return self._post("response" if action == api.RESPOND else "error", request_id, req, body, chunks, trailers)
+
+    def _post(self, kind: str, request_id: str, req: Request, body: bytes, chunks: list | None,
+              trailers: dict | None) -> bytes:
+        """A response or an error for an invocation: 202, or what Lambda refuses it with."""
+        with self.lock:
+            known = request_id in self.open or request_id in self.closed
+            is_open = request_id in self.open
+            if is_open:
+                self.open.discard(request_id)
+                self.closed.add(request_id)
+        if not known:
+            return self._record(kind, request_id, req.headers, body, 400)
+        if not is_open:
+            return self._record(kind, request_id, req.headers, body, 403)
+        if kind == "response" and chunks is None and len(body) > self.max_buffered:
+            return self._record(kind, request_id, req.headers, body, 413)
+        return self._record(kind, request_id, req.headers, body, 202, chunks, trailers)
+
+    def _next(self) -> bytes:
+        with self.lock:
+            self.next_calls += 1
+        if self.next_status is not None:
+            return _reply(self.next_status, {"errorType": "Fake", "errorMessage": "forced"})
+        event = self._events.get()
+        if event is None:  # shutting down
+            return _reply(500, {"errorType": "ShutDown"})
+        body, headers = event
+        with self.lock:
+            (self.closed if self.close_on_handout else self.open).add(headers[REQUEST_ID_HEADER])
+        return response_head(200, [*headers.items(), ("Content-Length", str(len(body)))]) + body
+
+    def _chunks(self, reader: Reader, request_id: str) -> tuple[list, dict]:
+        """A chunked body chunk by chunk as each arrives whole, and its trailers."""
+        chunks = []
+        while size := chunk_size(reader.read_line()):
+            data = reader.read_exactly(size)
+            if reader.read_line():
+                raise HttpError(400, "a chunk does not end with CRLF")
+            chunks.append(data)
+            self.stream_chunks.put((request_id, data))
+        trailers = {}
+        while line := reader.read_line():
+            name, value = trailer(line)
+            trailers[name] = value
+        return chunks, trailers
+
+    def _record(self, kind, request_id, headers, body, status, chunks=None, trailers=None) -> bytes:
+        self.posts.put(Post(kind, request_id, headers, body, status, chunks, trailers))
+        if status == 202:
+            return _reply(202, {"status": "OK"})
+        return _reply(status, {"errorType": _REFUSED[status], "errorMessage": f"fake {status}"})

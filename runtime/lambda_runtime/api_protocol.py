@@ -7,32 +7,64 @@ protocol byte for byte.
 
 from __future__ import annotations
 
-API_PREFIX = "/2018-06-01/runtime"
-NEXT_PATH = API_PREFIX + "/invocation/next"
-INIT_ERROR_PATH = API_PREFIX + "/init/error"
+# The API's paths, headers and limits are written down once, in lambda_runtime_api (a module
+# without imports, shared with the local server that serves the API).
+from lambda_runtime_api import (
+    CLIENT_CONTEXT_HEADER,
+    COGNITO_IDENTITY_HEADER,
+    DEADLINE_HEADER,
+    ERROR_BODY_TRAILER,
+    ERROR_TYPE_HEADER,
+    EXTENSION_ID_HEADER,
+    EXTENSION_NAME_HEADER,
+    EXTENSION_NEXT_PATH,
+    EXTENSION_PREFIX,
+    EXTENSION_REGISTER_PATH,
+    FUNCTION_ARN_HEADER,
+    HTTP_INTEGRATION_CONTENT_TYPE,
+    HTTP_PRELUDE_DELIMITER,
+    INIT_ERROR_PATH,
+    INVOCATION_ID_HEADER,
+    INVOCATION_PREFIX,
+    MAX_BUFFERED_RESPONSE,
+    MAX_STREAMED_RESPONSE,
+    NEXT_PATH,
+    REQUEST_ID_HEADER,
+    RESPONSE_MODE_HEADER,
+    STREAMING_CONTENT_TYPE,
+    STREAMING_MODE,
+    TENANT_ID_HEADER,
+    TRACE_ID_HEADER,
+    XRAY_CAUSE_HEADER,
+)
+from lambda_runtime_api import RUNTIME_PREFIX as API_PREFIX
 
-ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
-ERROR_BODY_TRAILER = "Lambda-Runtime-Function-Error-Body"
-XRAY_CAUSE_HEADER = "Lambda-Runtime-Function-XRay-Error-Cause"
+# What the rest of the runtime takes from here, of those.
+__all__ = [
+    "API_PREFIX", "EXTENSION_NEXT_PATH", "EXTENSION_PREFIX", "EXTENSION_REGISTER_PATH",
+    "HTTP_INTEGRATION_CONTENT_TYPE", "HTTP_PRELUDE_DELIMITER", "INIT_ERROR_PATH", "MAX_BUFFERED_RESPONSE",
+    "MAX_STREAMED_RESPONSE", "NEXT_PATH", "STREAMING_CONTENT_TYPE",
+]
+
 # awslambdaric drops an X-Ray cause of 1 MiB or more rather than send a huge header.
 XRAY_CAUSE_MAX = 1024 * 1024
-
-# Lambda's limit for a buffered response (AWS "Lambda quotas": 6 MB = 6,291,556 bytes).
-MAX_BUFFERED_RESPONSE = 6_291_556
-# ...and for a streamed one ("Lambda quotas": 200 MB).
-MAX_STREAMED_RESPONSE = 200 * 1024 * 1024
-
-EXTENSION_PREFIX = "/2020-01-01/extension"
-EXTENSION_REGISTER_PATH = EXTENSION_PREFIX + "/register"
-EXTENSION_NEXT_PATH = EXTENSION_PREFIX + "/event/next"
+# The reply headers parse_invocation reads, keyed as parse_head keys them.
+_REQUEST_ID = REQUEST_ID_HEADER.lower()
+_DEADLINE = DEADLINE_HEADER.lower()
+_FUNCTION_ARN = FUNCTION_ARN_HEADER.lower()
+_TRACE_ID = TRACE_ID_HEADER.lower()
+_CLIENT_CONTEXT = CLIENT_CONTEXT_HEADER.lower()
+_COGNITO_IDENTITY = COGNITO_IDENTITY_HEADER.lower()
+_TENANT_ID = TENANT_ID_HEADER.lower()
+_INVOCATION_ID = INVOCATION_ID_HEADER.lower()
 
 
 def response_path(request_id: str) -> str:
-    return f"{API_PREFIX}/invocation/{request_id}/response"
+    return f"{INVOCATION_PREFIX}{request_id}/response"
 
 
 def error_path(request_id: str) -> str:
-    return f"{API_PREFIX}/invocation/{request_id}/error"
+    return f"{INVOCATION_PREFIX}{request_id}/error"
 
 
 class Invocation:
@@ -99,7 +131,7 @@ def response_request(host: str, request_id: str, body: bytes, content_type: str,
                      invocation_id: str | None) -> bytes:
     return build_request("POST", response_path(request_id), host, body, {
         "Content-Type": content_type,
-        "Lambda-Runtime-Invocation-Id": invocation_id,
+        INVOCATION_ID_HEADER: invocation_id,
     })
 
 
@@ -112,7 +144,7 @@ class RequestHeads:
     def __init__(self, host: str) -> None:
         self.host = host
         self.next = next_request(host)
-        self._response = (f"POST {API_PREFIX}/invocation/%s/response HTTP/1.1\r\nHost: {host}\r\n"
+        self._response = (f"POST {INVOCATION_PREFIX}%s/response HTTP/1.1\r\nHost: {host}\r\n"
                           f"User-Agent: {USER_AGENT}\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
                           ).encode()
 
@@ -128,7 +160,7 @@ def error_request(host: str, request_id: str, body: bytes, error_type: str,
         "Content-Type": "application/json",
         ERROR_TYPE_HEADER: _header_safe(error_type),
         XRAY_CAUSE_HEADER: xray_cause if xray_cause and len(xray_cause) < XRAY_CAUSE_MAX else None,
-        "Lambda-Runtime-Invocation-Id": invocation_id,
+        INVOCATION_ID_HEADER: invocation_id,
     })
 
 
@@ -145,10 +177,8 @@ def init_error_request(host: str, body: bytes, error_type: str) -> bytes:
 # the response mode header, a chunked body, and an error after the first byte in two
 # trailers declared up front: the error type, and the error body base64-encoded. AWS's
 # Node.js runtime does the same (aws-lambda-nodejs-runtime-interface-client, ResponseStream.js).
-STREAMING_CONTENT_TYPE = "application/octet-stream"
-HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response"
-# Between the JSON prelude of an HTTP integration response and its body (HttpResponseStream.js).
-HTTP_PRELUDE_DELIMITER = b"\0" * 8
+# Its content types and the prelude's delimiter: STREAMING_CONTENT_TYPE, HTTP_INTEGRATION_CONTENT_TYPE
+# and HTTP_PRELUDE_DELIMITER, above.
 
 
 def streaming_response_request(host: str, request_id: str, content_type: str,
@@ -156,10 +186,10 @@ def streaming_response_request(host: str, request_id: str, content_type: str,
     """The head of a streamed `/response`: chunked, with the error trailers declared."""
     return build_request("POST", response_path(request_id), host, None, {
         "Content-Type": content_type,
-        "Lambda-Runtime-Function-Response-Mode": "streaming",
+        RESPONSE_MODE_HEADER: STREAMING_MODE,
         "Transfer-Encoding": "chunked",
         "Trailer": f"{ERROR_TYPE_HEADER}, {ERROR_BODY_TRAILER}",
-        "Lambda-Runtime-Invocation-Id": invocation_id,
+        INVOCATION_ID_HEADER: invocation_id,
     })
 
 
@@ -186,11 +216,11 @@ def extension_register_request(host: str, name: str) -> tuple[bytes, bytes]:
     """Head and body registering an internal extension that subscribes to no events."""
     body = b'{"events": []}'
     return build_request("POST", EXTENSION_REGISTER_PATH, host, body, {
-        "Lambda-Extension-Name": name, "Content-Type": "application/json"}), body
+        EXTENSION_NAME_HEADER: name, "Content-Type": "application/json"}), body
 
 
 def extension_next_request(host: str, extension_id: str) -> bytes:
-    return build_request("GET", EXTENSION_NEXT_PATH, host, None, {"Lambda-Extension-Identifier": extension_id})
+    return build_request("GET", EXTENSION_NEXT_PATH, host, None, {EXTENSION_ID_HEADER: extension_id})
 
 
 def _header_safe(value: str) -> str:
@@ -217,24 +247,24 @@ def parse_head(head: bytes) -> tuple[int, dict[str, str]]:
 def parse_invocation(headers: dict[str, str], body: bytes) -> Invocation:
     """The `GET /next` reply (headers keyed in lower case) as an Invocation."""
     get = headers.get
-    request_id = get("lambda-runtime-aws-request-id")
+    request_id = get(_REQUEST_ID)
     if not request_id:
-        raise ProtocolError("the Runtime API sent an event without Lambda-Runtime-Aws-Request-Id")
-    deadline = get("lambda-runtime-deadline-ms")
+        raise ProtocolError(f"the Runtime API sent an event without {REQUEST_ID_HEADER}")
+    deadline = get(_DEADLINE)
     try:
         deadline_ms = int(deadline) if deadline else 0
     except ValueError:
-        raise ProtocolError(f"Lambda-Runtime-Deadline-Ms is not a number: {deadline!r}") from None
+        raise ProtocolError(f"{DEADLINE_HEADER} is not a number: {deadline!r}") from None
     # Empty headers count as absent, as awslambdaric's client treats them.
     return Invocation(
         request_id=request_id,
         deadline_ms=deadline_ms,
-        invoked_function_arn=get("lambda-runtime-invoked-function-arn"),
-        trace_id=get("lambda-runtime-trace-id") or None,
-        client_context=get("lambda-runtime-client-context") or None,
-        cognito_identity=get("lambda-runtime-cognito-identity") or None,
-        tenant_id=get("lambda-runtime-aws-tenant-id") or None,
-        invocation_id=get("lambda-runtime-invocation-id") or None,
+        invoked_function_arn=get(_FUNCTION_ARN),
+        trace_id=get(_TRACE_ID) or None,
+        client_context=get(_CLIENT_CONTEXT) or None,
+        cognito_identity=get(_COGNITO_IDENTITY) or None,
+        tenant_id=get(_TENANT_ID) or None,
+        invocation_id=get(_INVOCATION_ID) or None,
         content_type=get("content-type") or None,
         body=body,
     )

@@ -97,6 +97,7 @@ def test_bootstrap_pinned_as_the_image_pins_it(api, start, tmp_path):
     folder = tmp_path / "runtime"
     folder.mkdir()
     (folder / "lambda_runtime").symlink_to(RUNTIME_DIR / "lambda_runtime")
+    (folder / "lambda_runtime_api").symlink_to(RUNTIME_DIR / "lambda_runtime_api")
     pinned = folder / "bootstrap"
     pinned.write_text(f"#!{sys.executable} -u\n" + BOOTSTRAP.read_text().split("\n", 1)[1])
     pinned.chmod(0o755)

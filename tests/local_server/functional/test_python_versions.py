@@ -25,8 +25,9 @@ def _interpreters() -> list:
 
 @pytest.mark.parametrize("version,python", _interpreters(), ids=[v for v, _ in _interpreters()])
 def test_server_and_runtime_on_this_python(version, python, tmp_path):
+    # From a checkout, the Runtime API's definition the server shares with the runtime is in runtime/.
     env = runtime_environ(PATH=os.path.dirname(python) + os.pathsep + os.environ["PATH"], _HANDLER="cases.context_info",
-                          LAMBDA_TASK_ROOT=str(HANDLERS))
+                          LAMBDA_TASK_ROOT=str(HANDLERS), PYTHONPATH=str(ROOT / "runtime"))
     proc = subprocess.Popen([python, str(ROOT / "local_server" / "__main__.py"), "--host", "127.0.0.1", "--port", "0",
                              str(ROOT / "runtime" / "bootstrap")],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

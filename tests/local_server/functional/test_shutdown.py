@@ -8,7 +8,7 @@ from server_harness import ARN, SCRIPTED_EXTENSION, alive, invoke, log_lines, sc
 
 
 def _runtime_pid(server) -> int:
-    return server.pool.envs[0].runtime.pid
+    return server.pool.envs[0].processes.runtime.pid
 
 
 def test_without_extensions_no_sigterm_the_runtime_is_killed(serve, tmp_path):
@@ -110,7 +110,7 @@ def test_cli_server_stops_on_sigterm(tmp_path):
     from paths import HANDLERS, ROOT
     from server_harness import runtime_environ
 
-    env = runtime_environ(_HANDLER="local_cases.pid", LAMBDA_TASK_ROOT=str(HANDLERS))
+    env = runtime_environ(_HANDLER="local_cases.pid", LAMBDA_TASK_ROOT=str(HANDLERS), PYTHONPATH=str(ROOT / "runtime"))
     proc = subprocess.Popen([sys.executable, str(ROOT / "local_server" / "__main__.py"), "--host", "127.0.0.1",
                              "--port", "0", str(ROOT / "runtime" / "bootstrap")],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=str(tmp_path))

@@ -1,11 +1,14 @@
 """Settings from options and the environment; an invocation's state machine; change descriptions."""
 
+import threading
+
 import pytest
 
-from local_server.code_watch import describe
 from local_server.config import OPTIONS, Config, ConfigError, HelpRequested, usage
-from local_server.invocation import Invocation, new_request_id
-from local_server.reports import ERROR, TIMEOUT
+from local_server.environment.invocation import Invocation
+from local_server.reload.code_watch import describe
+from local_server.wire.platform_log import ERROR, TIMEOUT
+from local_server.wire.runtime_api import new_request_id
 
 
 def test_defaults_are_lambdas_and_the_ries():
@@ -89,11 +92,19 @@ class Recorder:
         self.calls.append(("stream_end", error_type, error_body))
 
 
+def _claimed(inv, on_late_end=None):
+    """The invocation as the runtime holds it: assigned, dispatched, taken at /next."""
+    assert inv.assign(lambda inv: b"", lambda: None, on_late_end) and inv.dispatch(0)
+    assert inv.claim("connection", b"START\n", lambda: None)
+    return inv
+
+
 def test_one_answer_per_invocation():
     inv = Invocation(b"{}", Recorder())
     assert inv.respond(b"early", "x") == 403  # not handed out yet
-    assert inv.claim() and not inv.claim()
-    assert inv.respond(b"ok", "application/json") == 202 and inv.done.is_set()
+    _claimed(inv)
+    assert not inv.claim("connection", b"", lambda: None)
+    assert inv.respond(b"ok", "application/json") == 202 and inv.answered.is_set()
     assert inv.respond(b"again", "x") == inv.fail(b"{}", "E") == 403
     assert inv.abort(TIMEOUT, "Sandbox.Timedout", b"late") is False
     assert inv.responder.calls == [("response", b"ok", "application/json")]
@@ -101,11 +112,10 @@ def test_one_answer_per_invocation():
 
 
 def test_stream_then_a_timeout_ends_it_with_the_error():
-    inv = Invocation(b"{}", Recorder())
-    inv.claim()
+    inv = _claimed(Invocation(b"{}", Recorder()))
     assert inv.stream_start("text/plain") == 202
     assert inv.stream_data(b"a") is True
-    assert inv.abort(TIMEOUT, "Sandbox.Timedout", b"body") is True
+    assert inv.time_out(b"body") is True
     assert inv.stream_data(b"b") is False and inv.stream_end(None, None) == 403
     assert inv.responder.calls == [("stream_start", "text/plain"), ("stream_data", b"a"),
                                    ("stream_end", "Sandbox.Timedout", b"body")]
@@ -113,16 +123,15 @@ def test_stream_then_a_timeout_ends_it_with_the_error():
 
 
 def test_function_error_and_a_late_post_after_a_managed_timeout():
-    inv = Invocation(b"{}", Recorder())
-    inv.claim()
+    inv = _claimed(Invocation(b"{}", Recorder()))
     assert inv.fail(b'{"errorType":"E"}', "E") == 202
     assert (inv.status, inv.error_type, inv.function_error) == (ERROR, "E", True)
-    late = Invocation(b"{}", Recorder())
-    late.claim()
-    late.late_ok = True
-    late.abort(TIMEOUT, "Sandbox.Timedout", b"t")
+    freed = threading.Event()
+    late = _claimed(Invocation(b"{}", Recorder()), on_late_end=freed.set)
+    assert late.time_out(b"t") and late.overtime
     assert late.respond(b"too late", "x") == 410  # the managed-instance API's InvokeTimeout
     assert late.respond(b"twice", "x") == 403
+    assert freed.wait(10)
 
 
 def test_request_ids_are_version_4_uuids():

@@ -4,7 +4,7 @@ import json
 
 from botocore.eventstream import EventStreamBuffer
 
-from local_server.eventstream import encode_message, invoke_complete, payload_chunk
+from local_server.wire.eventstream import encode_message, invoke_complete, payload_chunk
 
 
 def _decode(data: bytes) -> list:

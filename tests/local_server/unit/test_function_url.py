@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from local_server.function_url import (
+from local_server.wire.function_url import (
     INTERNAL_ERROR,
     HttpRequest,
     is_text,

@@ -2,11 +2,11 @@
 
 import pytest
 
-from local_server.http_wire import (
+from local_server.http_io import Reader
+from local_server.wire.http import (
     BodyTooLarge,
     HttpError,
     PeerClosed,
-    Reader,
     chunk,
     parse_request_head,
     response_head,

@@ -5,8 +5,8 @@ import signal
 
 import pytest
 
-from local_server import lambda_errors
-from local_server.reports import ERROR, SUCCESS, TIMEOUT, Platform, billed_ms, iso_time, megabytes
+from local_server.wire import lambda_errors
+from local_server.wire.platform_log import ERROR, SUCCESS, TIMEOUT, Platform, billed_ms, iso_time, megabytes
 
 TEXT = Platform("Text", "fn", "$LATEST", 256)
 JSON = Platform("JSON", "fn", "$LATEST", 256)

@@ -11,18 +11,23 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+
+from .invocation import Invocation
+
+OnTimeout = Callable[[Invocation], None]
 
 
 class Watchdog:
     def __init__(self) -> None:
-        self._active: dict = {}  # invocation -> (deadline in monotonic seconds, on_timeout)
+        self._active: dict[Invocation, tuple[float, OnTimeout]] = {}  # -> (monotonic deadline, on_timeout)
         self._cond = threading.Condition()
         self._wake_at = float("inf")  # when the thread wakes next on its own
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="watchdog", daemon=True)
         self._thread.start()
 
-    def watch(self, inv, deadline: float, on_timeout) -> None:
+    def watch(self, inv: Invocation, deadline: float, on_timeout: OnTimeout) -> None:
         with self._cond:
             self._active[inv] = (deadline, on_timeout)
             # Deadlines are the function's timeout after dispatch: a new one is almost never
@@ -31,7 +36,7 @@ class Watchdog:
                 self._wake_at = deadline
                 self._cond.notify()
 
-    def forget(self, inv) -> None:
+    def forget(self, inv: Invocation) -> None:
         with self._cond:
             self._active.pop(inv, None)
 

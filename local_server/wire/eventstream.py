@@ -23,7 +23,7 @@ def _header(name: str, value: str) -> bytes:
     return struct.pack("!B", len(raw_name)) + raw_name + struct.pack("!BH", _STRING, len(raw_value)) + raw_value
 
 
-def encode_message(headers: list, payload: bytes) -> bytes:
+def encode_message(headers: list[tuple[str, str]], payload: bytes) -> bytes:
     """One event-stream message with string headers [(name, value)] and a payload."""
     raw_headers = b"".join(_header(name, value) for name, value in headers)
     prelude = _PRELUDE.pack(12 + len(raw_headers) + len(payload) + 4, len(raw_headers))
@@ -50,7 +50,7 @@ def payload_chunk(data: bytes) -> bytes:
 def invoke_complete(error_code: str | None = None, error_details: str | None = None,
                     log_result: str | None = None) -> bytes:
     """The InvokeComplete event ending every stream: a JSON object of the members that are set."""
-    members = {}
+    members: dict[str, str] = {}
     if error_code is not None:
         members["ErrorCode"] = error_code
     if error_details is not None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import time
 
+from ..config import Config
 
-def runtime_environ(config, task_root: str, pycache_prefix: str | None) -> dict:
+
+def runtime_environ(config: Config, task_root: str, pycache_prefix: str | None) -> dict[str, str]:
     env = dict(config.environ)
     env.pop("AWS_LAMBDA_RUNTIME_API", None)
     env.update({

@@ -35,9 +35,11 @@ class TaskView:
     def overlaid(self) -> bool:
         return self.base is not None
 
-    def _entries(self) -> dict:
+    def _entries(self) -> dict[str, str]:
         entries = {}
         for folder in (self.task_root, self.code_dir):
+            if folder is None:
+                continue
             try:
                 names = os.listdir(folder)
             except OSError:
@@ -49,7 +51,7 @@ class TaskView:
     def rebuild(self) -> int:
         """A new generation of the view; returns its number."""
         self.generation += 1
-        if not self.overlaid:
+        if self.base is None:
             return self.generation
         folder = os.path.join(self.base, f"gen-{self.generation}")
         os.mkdir(folder)

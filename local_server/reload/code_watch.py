@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 
 SKIPPED = frozenset({"__pycache__", "node_modules", "venv"})
 
 
-def snapshot(root: str) -> dict:
+def snapshot(root: str) -> dict[str, tuple[int, int]]:
     """{relative path: (size, mtime in ns)} of every file under `root`."""
-    found = {}
+    found: dict[str, tuple[int, int]] = {}
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d not in SKIPPED and not d.startswith(".")]
         for name in files:
@@ -30,7 +31,7 @@ def snapshot(root: str) -> dict:
     return found
 
 
-def describe(old: dict, new: dict, limit: int = 5) -> str:
+def describe(old: dict[str, tuple[int, int]], new: dict[str, tuple[int, int]], limit: int = 5) -> str:
     """What changed, in a few words: "app.py changed, util.py added"; "" when nothing did."""
     changes = [f"{path} changed" for path in sorted(new) if path in old and old[path] != new[path]]
     changes += [f"{path} added" for path in sorted(new) if path not in old]
@@ -43,7 +44,7 @@ def describe(old: dict, new: dict, limit: int = 5) -> str:
 class CodeWatcher:
     """Calls `on_change(description)` from its own thread after each change it sees."""
 
-    def __init__(self, root: str, interval: float, on_change) -> None:
+    def __init__(self, root: str, interval: float, on_change: Callable[[str], None]) -> None:
         self.root = root
         self.interval = interval
         self.on_change = on_change

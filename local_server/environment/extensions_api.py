@@ -13,60 +13,50 @@ from __future__ import annotations
 import json
 import queue
 import threading
+from collections.abc import Callable
 
-from .invocation import new_request_id
+from lambda_runtime_api import (
+    EXTENSION_ACCEPT_FEATURE_HEADER,
+    EXTENSION_ERROR_TYPE_HEADER,
+    EXTENSION_EVENT_ID_HEADER,
+    EXTENSION_EXIT_ERROR_PATH,
+    EXTENSION_ID_HEADER,
+    EXTENSION_INIT_ERROR_PATH,
+    EXTENSION_NAME_HEADER,
+    EXTENSION_NEXT_PATH,
+    EXTENSION_REGISTER_PATH,
+)
 
-PREFIX = "/2020-01-01/extension"
-REGISTER_PATH = PREFIX + "/register"
-NEXT_PATH = PREFIX + "/event/next"
-INIT_ERROR_PATH = PREFIX + "/init/error"
-EXIT_ERROR_PATH = PREFIX + "/exit/error"
-MAX_EXTENSIONS = 10  # "Up to 10 extensions"
-EVENT_TYPES = ("INVOKE", "SHUTDOWN")
-_JSON = ("Content-Type", "application/json")
+from ..wire.extensions_api import ACCEPTED, JSON, MAX_EXTENSIONS, Answer, error, requested_events, shutdown_event
+from ..wire.runtime_api import new_request_id
 
-
-def _error(status: int, error_type: str, message: str) -> tuple[int, list, bytes]:
-    # The RIE's ErrorResponse: errorMessage, then errorType.
-    return status, [_JSON], json.dumps({"errorMessage": message, "errorType": error_type}).encode()
-
-
-def _requested_events(body: bytes) -> tuple:
-    """(the events a register call asks for, None) or ([], a refusal)."""
-    try:
-        request = json.loads(body) if body.strip() else {}
-        events = request.get("events") or []  # Go's runtime sends {"events":null}
-    except (ValueError, AttributeError):
-        return [], _error(403, "InvalidRequestFormat", 'the body must be a JSON object like {"events": []}')
-    if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
-        return [], _error(403, "InvalidRequestFormat", "events must be a list of event names")
-    for event in events:
-        if event not in EVENT_TYPES:
-            return [], _error(403, "Extension.InvalidEventType", f"{event}: unknown event type")
-    return events, None
+_NAME = EXTENSION_NAME_HEADER.lower()
+_ID = EXTENSION_ID_HEADER.lower()
+_ACCEPT_FEATURE = EXTENSION_ACCEPT_FEATURE_HEADER.lower()
+_ERROR_TYPE = EXTENSION_ERROR_TYPE_HEADER.lower()
 
 
 class Extension:
-    def __init__(self, name: str, events: list, internal: bool) -> None:
+    def __init__(self, name: str, events: list[str], internal: bool) -> None:
         self.id = new_request_id()
         self.name = name
         self.events = frozenset(events)
         self.internal = internal
-        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()  # None: the environment is gone
         self.called_next = False
         self.busy = False  # handed an event and not back at event/next yet
 
 
 class ExtensionsApi:
-    def __init__(self, external_names: set, register_body: dict, on_change) -> None:
+    def __init__(self, external_names: set[str], register_body: dict[str, str], on_change: Callable[[], None]) -> None:
         self.external_names = external_names
         self.register_body = register_body  # functionName, functionVersion, handler
         self.on_change = on_change  # called when an extension is ready (init may be complete)
-        self.extensions: dict = {}
+        self.extensions: dict[str, Extension] = {}
         self.lock = threading.Lock()
         self.idle = threading.Condition(self.lock)
         self.registration_closed = False
-        self.init_error: tuple | None = None  # (error type, body) from /init/error
+        self.init_error: tuple[str, bytes] | None = None  # (error type, body) from /init/error
 
     # --- what the environment asks ----------------------------------------------------------
 
@@ -75,10 +65,10 @@ class ExtensionsApi:
         return bool(self.extensions)
 
     @property
-    def external(self) -> list:
+    def external(self) -> list[Extension]:
         return [ext for ext in self.extensions.values() if not ext.internal]
 
-    def registered_names(self) -> set:
+    def registered_names(self) -> set[str]:
         with self.lock:
             return {ext.name for ext in self.extensions.values()}
 
@@ -91,9 +81,8 @@ class ExtensionsApi:
         with self.lock:
             self.registration_closed = True
 
-    def deliver_invoke(self, event: dict) -> bool:
+    def deliver_invoke(self, data: bytes) -> bool:
         """Hands an INVOKE event to its subscribers; True if any was given one."""
-        data = json.dumps(event).encode()
         given = False
         with self.lock:
             for ext in self.extensions.values():
@@ -107,9 +96,9 @@ class ExtensionsApi:
         with self.idle:
             return self.idle.wait_for(lambda: not any(ext.busy for ext in self.extensions.values()), timeout)
 
-    def deliver_shutdown(self, reason: str, deadline_ms: int) -> list:
+    def deliver_shutdown(self, reason: str, deadline_ms: int) -> list[Extension]:
         """SHUTDOWN to the external extensions that subscribed; returns them."""
-        data = json.dumps({"eventType": "SHUTDOWN", "shutdownReason": reason, "deadlineMs": deadline_ms}).encode()
+        data = shutdown_event(reason, deadline_ms)
         with self.lock:
             told = [ext for ext in self.extensions.values() if "SHUTDOWN" in ext.events]
             for ext in told:
@@ -124,54 +113,51 @@ class ExtensionsApi:
 
     # --- the API -------------------------------------------------------------------------------
 
-    def handle(self, method: str, path: str, headers: dict, body: bytes):
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer | None:
         """(status, headers, body) of one call; event/next blocks. None: close the connection."""
-        if path == REGISTER_PATH and method == "POST":
+        if path == EXTENSION_REGISTER_PATH and method == "POST":
             return self._register(headers, body)
-        if path == NEXT_PATH and method == "GET":
+        if path == EXTENSION_NEXT_PATH and method == "GET":
             return self._next(headers)
-        if path in (INIT_ERROR_PATH, EXIT_ERROR_PATH) and method == "POST":
+        if path in (EXTENSION_INIT_ERROR_PATH, EXTENSION_EXIT_ERROR_PATH) and method == "POST":
             return self._error_report(path, headers, body)
-        return _error(404, "NotFound", f"no Extensions API call at {method} {path}")
+        return error(404, "NotFound", f"no Extensions API call at {method} {path}")
 
-    def _register(self, headers: dict, body: bytes):
-        name = headers.get("lambda-extension-name", "")
-        events, refusal = _requested_events(body)
-        if not name:
-            refusal = _error(403, "Extension.InvalidExtensionName", "Empty extension name")
+    def _register(self, headers: dict[str, str], body: bytes) -> Answer:
+        name = headers.get(_NAME, "")
         internal = name not in self.external_names
-        if refusal is None and internal and "SHUTDOWN" in events:
-            refusal = _error(403, "Extension.InvalidEventType",
-                             "SHUTDOWN: ShutdownEventNotSupportedForInternalExtension")
+        events, refusal = requested_events(body, internal)
+        if not name:
+            refusal = error(403, "Extension.InvalidExtensionName", "Empty extension name")
         if refusal is not None:
             return refusal
         with self.lock:
             if self.registration_closed:
-                return _error(403, "Extension.RegistrationClosed", "Extension registration closed already")
+                return error(403, "Extension.RegistrationClosed", "Extension registration closed already")
             if any(ext.name == name for ext in self.extensions.values()):
-                return _error(403, "Extension.InvalidExtensionState", "Extension with this name already registered")
+                return error(403, "Extension.InvalidExtensionState", "Extension with this name already registered")
             if len(self.extensions) >= MAX_EXTENSIONS:
-                return _error(403, "Extension.TooManyExtensions", f"Extension limit ({MAX_EXTENSIONS}) reached")
+                return error(403, "Extension.TooManyExtensions", f"Extension limit ({MAX_EXTENSIONS}) reached")
             ext = Extension(name, events, internal)
             self.extensions[ext.id] = ext
         answer = dict(self.register_body)
-        if "accountid" not in headers.get("lambda-extension-accept-feature", "").lower():
+        if "accountid" not in headers.get(_ACCEPT_FEATURE, "").lower():
             answer.pop("accountId", None)
-        return 200, [("Lambda-Extension-Identifier", ext.id), _JSON], json.dumps(answer).encode()
+        return 200, [(EXTENSION_ID_HEADER, ext.id), JSON], json.dumps(answer).encode()
 
-    def _find(self, headers: dict):
-        ext_id = headers.get("lambda-extension-identifier")
+    def _find(self, headers: dict[str, str]) -> tuple[Extension | None, Answer | None]:
+        ext_id = headers.get(_ID)
         if not ext_id:
-            return None, _error(403, "Extension.MissingExtensionIdentifier",
-                                "Missing Lambda-Extension-Identifier header")
+            return None, error(403, "Extension.MissingExtensionIdentifier",
+                               f"Missing {EXTENSION_ID_HEADER} header")
         ext = self.extensions.get(ext_id)
         if ext is None:
-            return None, _error(403, "Extension.UnknownExtensionIdentifier", f"Unknown extension {ext_id}")
+            return None, error(403, "Extension.UnknownExtensionIdentifier", f"Unknown extension {ext_id}")
         return ext, None
 
-    def _next(self, headers: dict):
+    def _next(self, headers: dict[str, str]) -> Answer | None:
         ext, refusal = self._find(headers)
-        if refusal:
+        if ext is None:
             return refusal
         with self.lock:
             ext.called_next = True
@@ -181,17 +167,17 @@ class ExtensionsApi:
         data = ext.queue.get()  # blocks until an event (or the environment's end)
         if data is None:
             return None
-        return 200, [("Lambda-Extension-Event-Identifier", new_request_id()), _JSON], data
+        return 200, [(EXTENSION_EVENT_ID_HEADER, new_request_id()), JSON], data
 
-    def _error_report(self, path: str, headers: dict, body: bytes):
+    def _error_report(self, path: str, headers: dict[str, str], body: bytes) -> Answer:
         refusal = self._find(headers)[1]
         if refusal:
             return refusal
-        error_type = headers.get("lambda-extension-function-error-type")
+        error_type = headers.get(_ERROR_TYPE)
         if not error_type:
-            return _error(400, "Extension.MissingHeader", "Missing Lambda-Extension-Function-Error-Type header")
-        if path == INIT_ERROR_PATH:
+            return error(400, "Extension.MissingHeader", f"Missing {EXTENSION_ERROR_TYPE_HEADER} header")
+        if path == EXTENSION_INIT_ERROR_PATH:
             with self.lock:
                 self.init_error = (error_type, body)
             self.on_change()
-        return 202, [_JSON], b'{"status":"OK"}'
+        return 202, [JSON], ACCEPTED

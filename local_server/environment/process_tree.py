@@ -12,9 +12,9 @@ import os
 import threading
 
 
-def children(pid: int) -> list:
+def children(pid: int) -> list[int]:
     """Direct children of `pid` (every thread's list: a child belongs to the thread that forked it)."""
-    found = []
+    found: list[int] = []
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
@@ -28,7 +28,7 @@ def children(pid: int) -> list:
     return found
 
 
-def tree(pid: int) -> list:
+def tree(pid: int) -> list[int]:
     """`pid` and all its descendants that are alive."""
     pids = [pid]
     index = 0
@@ -50,7 +50,7 @@ def peak_kib(pid: int) -> int:
     return 0
 
 
-def tree_peak_kib(roots: list) -> int:
+def tree_peak_kib(roots: list[int]) -> int:
     """The sum of the peaks of every process in the trees under `roots`."""
     return sum(peak_kib(pid) for root in roots for pid in tree(root))
 
@@ -100,7 +100,7 @@ class PeakMemory:
         start = status.find(b"VmHWM:")
         return int(status[start + 6:status.index(b"kB", start)]) if start >= 0 else 0
 
-    def sample(self, roots: list) -> None:
+    def sample(self, roots: list[int]) -> None:
         if roots:
             total = tree_peak_kib(roots)
             self._others_kib = max(self._others_kib, total - self._own())

@@ -15,12 +15,14 @@ import signal
 import subprocess
 import time
 
+from .extensions_api import ExtensionsApi
+
 INTERNAL_ONLY_BUDGET = 0.5
 EXTERNAL_BUDGET = 2.0
 RUNTIME_SHARE_EXTERNAL = 0.3
 
 
-def group_kill(proc: subprocess.Popen) -> None:
+def group_kill(proc: subprocess.Popen[bytes]) -> None:
     """SIGKILL to the process and its group (the processes it started), and wait until it is gone."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -35,7 +37,7 @@ def group_kill(proc: subprocess.Popen) -> None:
         pass
 
 
-def end_runtime(runtime: subprocess.Popen | None, extensions, reason: str) -> float:
+def end_runtime(runtime: subprocess.Popen[bytes] | None, extensions: ExtensionsApi, reason: str) -> float:
     """Ends the runtime by the rules above; returns what is left of the budget for external extensions."""
     if runtime is None:
         return EXTERNAL_BUDGET
@@ -56,7 +58,8 @@ def end_runtime(runtime: subprocess.Popen | None, extensions, reason: str) -> fl
     return total - (time.monotonic() - started)
 
 
-def end_extensions(procs: list, extensions, reason: str, budget: float) -> None:
+def end_extensions(procs: list[subprocess.Popen[bytes]], extensions: ExtensionsApi, reason: str,
+                   budget: float) -> None:
     """SHUTDOWN to the external extensions that asked for it; SIGKILL at the end of the budget."""
     procs = [proc for proc in procs if proc.poll() is None]
     if procs and extensions.deliver_shutdown(reason, int(time.time() * 1000 + budget * 1000)):

@@ -11,12 +11,23 @@ from __future__ import annotations
 
 import os
 import selectors
+import socket
 import threading
 import time
+from collections.abc import Callable
+from typing import Protocol, Union
+
+FileLike = Union[int, socket.socket]
 
 # Seconds between memory samples while an invocation runs: short enough to see a child
 # process that lives a moment (a Python child takes longer than this just to start).
 SAMPLE_INTERVAL = 0.01
+
+
+class Sampled(Protocol):
+    """An environment whose processes are sampled while its invocations run."""
+
+    def sample_memory(self, now: float, interval: float) -> bool: ...
 
 
 class Supervisor:
@@ -26,24 +37,24 @@ class Supervisor:
         os.set_blocking(self._wake_r, False)
         self._selector.register(self._wake_r, selectors.EVENT_READ, None)
         self._lock = threading.Lock()
-        self._busy: set = set()  # environments to sample while they run invocations
+        self._busy: set[Sampled] = set()  # environments to sample while they run invocations
         self._sleeping = False  # waiting without a timeout: a newly busy environment wakes it
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="supervisor", daemon=True)
         self._thread.start()
 
-    def add(self, fd, callback) -> None:
+    def add(self, fd: FileLike, callback: Callable[[], None]) -> None:
         """Calls `callback()` from the supervisor's thread whenever `fd` is readable."""
         self._selector.register(fd, selectors.EVENT_READ, callback)
         self._wake()  # (epoll sees a new descriptor at once; this keeps other selectors right)
 
-    def remove(self, fd) -> None:
+    def remove(self, fd: FileLike) -> None:
         try:
             self._selector.unregister(fd)
         except (KeyError, ValueError):
             pass
 
-    def busy(self, env) -> None:
+    def busy(self, env: Sampled) -> None:
         """An invocation started in `env`: sample it until it is idle again."""
         with self._lock:
             self._busy.add(env)
@@ -73,13 +84,14 @@ class Supervisor:
             if not events and sampling:
                 self._sample()
             for key, _ in events:
-                if key.data is None:
+                callback: Callable[[], None] | None = key.data
+                if callback is None:
                     try:
                         os.read(self._wake_r, 4096)
                     except BlockingIOError:
                         pass
                 else:
-                    key.data()
+                    callback()
         selector.close()
         with self._lock:
             os.close(self._wake_r)
@@ -91,12 +103,6 @@ class Supervisor:
             envs = list(self._busy)
         now = time.monotonic()
         for env in envs:
-            running = list(env.running.values())
-            if running and not env.dead:
-                # An invocation shorter than the interval is sampled at its REPORT: only the
-                # long ones need a look at their process tree in between.
-                if now - min(inv.started for inv in running) >= SAMPLE_INTERVAL:
-                    env.sample_memory()
-            else:
+            if not env.sample_memory(now, SAMPLE_INTERVAL):
                 with self._lock:
                     self._busy.discard(env)

@@ -9,40 +9,48 @@ from __future__ import annotations
 import json
 import signal
 
+from lambda_runtime_api import (
+    MAX_BUFFERED_RESPONSE,
+    RESPONSE_SIZE_TOO_LARGE,
+    RUNTIME_EXIT,
+    SANDBOX_TIMEDOUT,
+)
+
 # Invoke's payload limit: "Request must be smaller than 6291456 bytes for the InvokeFunction
 # operation" (real Lambda errors quoted in facts A5; service-2.json: "6 MB for synchronous").
 MAX_REQUEST = 6_291_456
-# A buffered response: 6 MB + 100 bytes (RIE interop/model.go MaxPayloadSize; the runtime's limit).
-MAX_BUFFERED_RESPONSE = 6 * 1024 * 1024 + 100
-# A streamed response: "up to 200 MB" (AWS "Response streaming" limits).
-MAX_STREAMED_RESPONSE = 200 * 1024 * 1024
+# A response's limits, buffered and streamed, are the Runtime API's (lambda_runtime_api).
 
 
-def _json(value: dict) -> bytes:
+# An answer to a caller: status, headers, body.
+Answer = tuple[int, list[tuple[str, str]], bytes]
+
+
+def _json(value: dict[str, str]) -> bytes:
     # Lambda's (Go) encoder: no spaces.
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def api_error(status: int, error_type: str, body: dict) -> tuple[int, list, bytes]:
+def api_error(status: int, error_type: str, body: dict[str, str]) -> Answer:
     """An Invoke API error as botocore reads one: the type in X-Amzn-ErrorType (facts A7)."""
     return status, [("X-Amzn-ErrorType", error_type), ("Content-Type", "application/json")], _json(body)
 
 
-def too_many_requests() -> tuple[int, list, bytes]:
+def too_many_requests() -> Answer:
     # 429 body of a real throttled Invoke (facts A5); the reason of a function-level limit.
     return api_error(429, "TooManyRequestsException", {
         "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded", "Type": "User",
         "message": "Rate Exceeded."})
 
 
-def request_too_large(size: int) -> tuple[int, list, bytes]:
+def request_too_large(size: int) -> Answer:
     # Real Lambda names the code RequestEntityTooLargeException (facts A5, three reports).
     return api_error(413, "RequestEntityTooLargeException", {
         "Type": "User",
         "message": f"Request must be smaller than {MAX_REQUEST} bytes for the InvokeFunction operation"})
 
 
-def unknown_operation(method: str, path: str) -> tuple[int, list, bytes]:
+def unknown_operation(method: str, path: str) -> Answer:
     return api_error(404, "UnknownOperationException", {
         "Type": "User",
         "message": f"No Lambda API operation at {method} {path}. This server answers POST "
@@ -51,18 +59,18 @@ def unknown_operation(method: str, path: str) -> tuple[int, list, bytes]:
                    "any path outside /2015-03-31/ and /2021-11-15/ is a function URL request."})
 
 
-def method_not_allowed(method: str, path: str) -> tuple[int, list, bytes]:
+def method_not_allowed(method: str, path: str) -> Answer:
     status, headers, body = api_error(405, "MethodNotAllowedException", {
         "Type": "User", "message": f"{method} {path}: Invoke takes POST"})
     return status, [*headers, ("Allow", "POST")], body
 
 
-def invalid_client_context(reason: str) -> tuple[int, list, bytes]:
+def invalid_client_context(reason: str) -> Answer:
     return api_error(400, "InvalidRequestContentException", {
         "Type": "User", "message": f"X-Amz-Client-Context must be base64-encoded JSON: {reason}"})
 
 
-def invalid_request(message: str) -> tuple[int, list, bytes]:
+def invalid_request(message: str) -> Answer:
     return api_error(400, "InvalidRequestContentException", {"Type": "User", "message": message})
 
 
@@ -76,15 +84,24 @@ def function_error(error_type: str, message: str, request_id: str | None) -> byt
     return _json({"errorType": error_type, "errorMessage": text})
 
 
-SANDBOX_TIMEDOUT = "Sandbox.Timedout"  # RIE rapid/model/customer_error.go
-RUNTIME_EXIT = "Runtime.ExitError"  # RIE fatalerror/fatalerror.go
-RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge"  # RIE interop/model.go
+# The error types of invocations the platform ends are the Runtime API's (lambda_runtime_api):
+# Sandbox.Timedout (RIE rapid/model/customer_error.go), Runtime.ExitError (RIE
+# fatalerror/fatalerror.go), Function.ResponseSizeTooLarge (RIE interop/model.go).
+RESPONSE_TOO_LARGE = RESPONSE_SIZE_TOO_LARGE
 
 
 def timed_out(request_id: str, seconds: float) -> bytes:
     # "Task timed out after %.2f seconds" (RIE invoke/utils.go); a real answer in 2026 (facts A2):
     # {"errorType":"Sandbox.Timedout","errorMessage":"RequestId: ... Error: Task timed out after 3.00 seconds"}
     return function_error(SANDBOX_TIMEDOUT, f"Task timed out after {seconds:.2f} seconds", request_id)
+
+
+INVALID_ENTRYPOINT = "Runtime.InvalidEntrypoint"  # a runtime that cannot be started
+
+
+def invalid_entrypoint(command: list[str], reason: str) -> bytes:
+    """A bootstrap that is missing or not executable: Lambda's Runtime.InvalidEntrypoint."""
+    return _json({"errorType": INVALID_ENTRYPOINT, "errorMessage": f"cannot start {' '.join(command)}: {reason}"})
 
 
 def exit_reason(returncode: int) -> str:
@@ -119,6 +136,5 @@ def error_type_of(body: bytes, default: str = "Unhandled") -> str:
         value = json.loads(body)
     except ValueError:
         return default
-    if isinstance(value, dict) and isinstance(value.get("errorType"), str):
-        return value["errorType"]
-    return default
+    error_type = value.get("errorType") if isinstance(value, dict) else None
+    return error_type if isinstance(error_type, str) else default

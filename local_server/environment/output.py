@@ -10,27 +10,38 @@ from __future__ import annotations
 
 import os
 import select
+import subprocess
 import threading
+from collections.abc import Callable
+from typing import IO
+
+from ..console import Console
+from .invocation import Invocation
+from .supervisor import Supervisor
 
 
 class ProcessOutput:
-    def __init__(self, console, supervisor, running) -> None:
+    def __init__(self, console: Console, supervisor: Supervisor, running: Callable[[], list[Invocation]]) -> None:
         self.console = console
         self.supervisor = supervisor
         self.running = running  # () -> the invocations running now
         self.lock = threading.Lock()
-        self._pipes: dict = {}  # fd -> (the pipe's file object, where its bytes go)
+        self._pipes: dict[int, tuple[IO[bytes], Callable[[bytes], None]]] = {}  # fd -> (the pipe, where to)
         self._poll = select.poll()  # the same pipes, for a drain that costs one call
 
-    def add(self, proc) -> None:
+    def add(self, proc: subprocess.Popen[bytes]) -> None:
         """Watches a process's stdout and stderr."""
         for stream, write in ((proc.stdout, self.console.out), (proc.stderr, self.console.err)):
+            assert stream is not None  # started with both piped
             fd = stream.fileno()
             os.set_blocking(fd, False)
             with self.lock:
                 self._pipes[fd] = (stream, write)
                 self._poll.register(fd, select.POLLIN)
-            self.supervisor.add(fd, lambda fd=fd: self._readable(fd))
+            self.supervisor.add(fd, self._reader_of(fd))
+
+    def _reader_of(self, fd: int) -> Callable[[], None]:
+        return lambda: self._readable(fd)
 
     def _readable(self, fd: int) -> None:
         with self.lock:
@@ -57,9 +68,7 @@ class ProcessOutput:
                 return False
             running = self.running()
             for inv in running:  # START goes out before the first line of its invocation
-                if inv.start_line:
-                    self.console.out(inv.start_line)
-                    inv.start_line = b""
+                self.console.out(inv.take_start_line())
             write(data)
             for inv in running:
                 inv.add_log(data)
@@ -75,12 +84,11 @@ class ProcessOutput:
         with self.lock:
             self._drain()
 
-    def drain_for_end(self, inv) -> bytes:
+    def drain_for_end(self, inv: Invocation) -> bytes:
         """Passes on what the processes wrote so far; returns `inv`'s START if it is still unwritten."""
         with self.lock:
             self._drain()
-            start, inv.start_line = inv.start_line, b""
-            return start
+            return inv.take_start_line()
 
     @property
     def open(self) -> bool:

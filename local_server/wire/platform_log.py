@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from typing import Any
 
 SUCCESS, TIMEOUT, ERROR = "success", "timeout", "error"
 
@@ -31,7 +32,7 @@ def megabytes(kib: int) -> int:
     return math.ceil(kib / 1024)
 
 
-def _record(kind: str, record: dict, epoch: float) -> bytes:
+def _record(kind: str, record: dict[str, Any], epoch: float) -> bytes:
     return (json.dumps({"time": iso_time(epoch), "type": kind, "record": record}, separators=(",", ":"))
             + "\n").encode()
 
@@ -60,7 +61,7 @@ class Platform:
             tail = f"\tError Type: {error_type}" if error_type else ""
             return (f"INIT_REPORT Init Duration: {duration_ms:.2f} ms\tPhase: init\tStatus: {status}{tail}\n"
                     ).encode()
-        done = {"initializationType": "on-demand", "phase": "init", "status": status}
+        done: dict[str, Any] = {"initializationType": "on-demand", "phase": "init", "status": status}
         if error_type:
             done["errorType"] = error_type
         report = dict(done, metrics={"durationMs": round(duration_ms, 3)})
@@ -74,7 +75,7 @@ class Platform:
     def end(self, request_id: str, epoch: float, duration_ms: float, status: str, error_type: str | None,
             produced_bytes: int) -> bytes:
         if self.json:
-            record = {"requestId": request_id, "status": status}
+            record: dict[str, Any] = {"requestId": request_id, "status": status}
             if error_type and status != SUCCESS:
                 record["errorType"] = error_type
             record["metrics"] = {"durationMs": round(duration_ms, 3), "producedBytes": produced_bytes}
@@ -88,15 +89,15 @@ class Platform:
         billed = billed_ms(duration_ms, init_ms)
         used = megabytes(max_memory_kib)
         if self.json:
-            metrics = {"durationMs": round(duration_ms, 3), "billedDurationMs": billed,
-                       "memorySizeMB": self.memory_mb, "maxMemoryUsedMB": used}
+            metrics: dict[str, Any] = {"durationMs": round(duration_ms, 3), "billedDurationMs": billed,
+                                       "memorySizeMB": self.memory_mb, "maxMemoryUsedMB": used}
             if init_ms is not None:
                 metrics["initDurationMs"] = round(init_ms, 3)
-            record = {"requestId": request_id, "status": status}
+            report: dict[str, Any] = {"requestId": request_id, "status": status}
             if error_type and status != SUCCESS:
-                record["errorType"] = error_type
-            record["metrics"] = metrics
-            return _record("platform.report", record, epoch)
+                report["errorType"] = error_type
+            report["metrics"] = metrics
+            return _record("platform.report", report, epoch)
         line = (f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed} ms\t"
                 f"Memory Size: {self.memory_mb} MB\tMax Memory Used: {used} MB\t")
         if init_ms is not None:

@@ -10,11 +10,15 @@ import base64
 import binascii
 import json
 import time
+from typing import Any
 
-# Streamed responses for function URLs start with a JSON prelude, then 8 NUL bytes
-# (AWS "Response streaming"; Node's HttpResponseStream.js METADATA_PRELUDE_CONTENT_TYPE).
-PRELUDE_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response"
-PRELUDE_DELIMITER = b"\0" * 8
+from lambda_runtime_api import HTTP_PRELUDE_DELIMITER as PRELUDE_DELIMITER
+
+from .lambda_errors import Answer
+
+# Streamed responses for function URLs start with a JSON prelude, then 8 NUL bytes (AWS
+# "Response streaming"; Node's HttpResponseStream.js): lambda_runtime_api's
+# HTTP_INTEGRATION_CONTENT_TYPE and HTTP_PRELUDE_DELIMITER.
 # API Gateway reads the prelude within the first 16 KB (facts C).
 MAX_PRELUDE = 16 * 1024
 
@@ -24,7 +28,7 @@ _TEXT_TYPES = frozenset({"application/json", "application/xml", "application/jav
                          "application/ecmascript", "application/x-javascript", "application/graphql"})
 # API Gateway's answer to a function that failed or answered something it cannot read
 # (AWS "Handling Lambda errors with an API Gateway API"): 502 {"message": "Internal server error"}.
-INTERNAL_ERROR = (502, [("Content-Type", "application/json")], b'{"message":"Internal server error"}')
+INTERNAL_ERROR: Answer = (502, [("Content-Type", "application/json")], b'{"message":"Internal server error"}')
 
 
 def is_text(content_type: str | None) -> bool:
@@ -60,7 +64,8 @@ def _http_time(epoch: float) -> str:
 class HttpRequest:
     """What the event is made from: one plain HTTP request as it arrived."""
 
-    def __init__(self, method: str, path: str, query: str, headers: dict, raw_headers: list, body: bytes,
+    def __init__(self, method: str, path: str, query: str, headers: dict[str, str],
+                 raw_headers: list[tuple[str, str]], body: bytes,
                  source_ip: str, request_id: str, epoch: float | None = None) -> None:
         self.method = method
         self.path = path
@@ -73,19 +78,19 @@ class HttpRequest:
         self.epoch = time.time() if epoch is None else epoch
 
 
-def v2_event(req: HttpRequest) -> dict:
+def v2_event(req: HttpRequest) -> dict[str, Any]:
     """A function URL event, payload format 2.0."""
     headers = dict(req.headers)
     cookie = headers.pop("cookie", None)
     headers.setdefault("x-forwarded-for", req.source_ip)
     headers.setdefault("x-forwarded-proto", "http")
     host = _host_name(headers.get("host"))
-    event: dict = {"version": "2.0", "routeKey": "$default", "rawPath": req.path, "rawQueryString": req.query}
+    event: dict[str, Any] = {"version": "2.0", "routeKey": "$default", "rawPath": req.path, "rawQueryString": req.query}
     if cookie:
         event["cookies"] = [part.strip() for part in cookie.split(";") if part.strip()]
     event["headers"] = headers
     if req.query:
-        params: dict = {}
+        params: dict[str, str] = {}
         for name, value in parse_qsl(req.query, keep_blank_values=True):
             params[name] = f"{params[name]},{value}" if name in params else value
         event["queryStringParameters"] = params
@@ -110,15 +115,15 @@ def v2_event(req: HttpRequest) -> dict:
     return event
 
 
-def v1_event(req: HttpRequest, account_id: str) -> dict:
+def v1_event(req: HttpRequest, account_id: str) -> dict[str, Any]:
     """An API Gateway REST API proxy event (payload format 1.0), for a `/{proxy+}` resource."""
-    single: dict = {}
-    multi: dict = {}
+    single: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
     for name, value in req.raw_headers:
         single[name] = value
         multi.setdefault(name, []).append(value)
-    query_single: dict | None = None
-    query_multi: dict | None = None
+    query_single: dict[str, str] | None = None
+    query_multi: dict[str, list[str]] | None = None
     if req.query:
         query_single, query_multi = {}, {}
         for name, value in parse_qsl(req.query, keep_blank_values=True):
@@ -150,20 +155,20 @@ def v1_event(req: HttpRequest, account_id: str) -> dict:
     }
 
 
-def parse_qsl(query: str, keep_blank_values: bool = True) -> list:
+def parse_qsl(query: str, keep_blank_values: bool = True) -> list[tuple[str, str]]:
     """urllib.parse.parse_qsl, imported the first time a query string comes (it brings re and more)."""
     from urllib.parse import parse_qsl as parse
 
     return parse(query, keep_blank_values=keep_blank_values)
 
 
-def _header_value(value) -> str:
+def _header_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
 
 
-def _decoded_body(result: dict) -> bytes:
+def _decoded_body(result: dict[str, Any]) -> bytes:
     body = result.get("body")
     if body is None:
         return b""
@@ -174,7 +179,7 @@ def _decoded_body(result: dict) -> bytes:
     return body.encode("utf-8")
 
 
-def v2_response(payload: bytes, content_type: str | None) -> tuple[int, list, bytes]:
+def v2_response(payload: bytes, content_type: str | None) -> Answer:
     """The HTTP response for a function's result, by the function URL rules."""
     try:
         result = json.loads(payload)
@@ -197,7 +202,7 @@ def v2_response(payload: bytes, content_type: str | None) -> tuple[int, list, by
     return status, headers, body
 
 
-def v1_response(payload: bytes) -> tuple[int, list, bytes]:
+def v1_response(payload: bytes) -> Answer:
     """The HTTP response for a REST API proxy result; anything else is API Gateway's 502."""
     try:
         result = json.loads(payload)
@@ -215,7 +220,7 @@ def v1_response(payload: bytes) -> tuple[int, list, bytes]:
     return status, headers, body
 
 
-def parse_prelude(data: bytes) -> tuple[int, list, bytes] | None:
+def parse_prelude(data: bytes) -> Answer | None:
     """(status, headers, rest of the data) once the prelude and its 8 NULs are in `data`; else None.
 
     Raises ValueError when the prelude is not one (not JSON, or past MAX_PRELUDE).

@@ -10,7 +10,11 @@ After a code change, environments of the old code are retired once they are idle
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
+from ..config import Config
+from ..console import Console
+from ..wire.platform_log import Platform
 from .environment import Environment
 from .supervisor import Supervisor
 from .watchdog import Watchdog
@@ -20,18 +24,22 @@ _FINISHING_WAIT = 2.0
 
 
 class Pool:
-    def __init__(self, config, platform, console, make_environ) -> None:
+    def __init__(self, config: Config, platform: Platform, console: Console,
+                 make_environ: Callable[[str], dict[str, str]], task_root: str) -> None:
         self.config = config
         self.platform = platform
         self.console = console
         self.make_environ = make_environ  # task root -> environment variables of a new runtime
-        self.envs: list = []  # alive, most recently used first
+        self.envs: list[Environment] = []  # alive, most recently used first
         self.cond = threading.Condition()
         self.generation = 0
-        self.task_root = config.task_root
+        self.task_root = task_root
         self.closed = False
         self.started = 0  # environments started, ever (tests and the health path read it)
-        self.retired: list = []  # environments that ended: their pipes may still be open
+        self.retired: list[Environment] = []  # environments that ended: their pipes may still be open
+        # Per environment: invocations it was given, and of those, answered and not yet released.
+        self._inflight: dict[Environment, int] = {}
+        self._answered: dict[Environment, int] = {}
         self.watchdog = Watchdog()
         self.supervisor = Supervisor()
 
@@ -40,6 +48,7 @@ class Pool:
         env = Environment(self.config, self.platform, self.console, self.supervisor, self.task_root,
                           self.generation, self.make_environ(self.task_root), self._dead)
         self.envs.append(env)
+        self._inflight[env] = self._answered[env] = 0
         self.started += 1
         return env
 
@@ -51,24 +60,24 @@ class Pool:
                     return None
                 chosen = None
                 for env in self.envs:
-                    if env.dead or env.generation != self.generation or env.inflight >= env.slots:
+                    if env.dead or env.generation != self.generation or self._inflight[env] >= env.slots:
                         continue
-                    if env.ready.is_set():
+                    if env.init.ended.is_set():
                         chosen = env  # warm
                         break
                     if chosen is None:
                         chosen = env  # still starting, and nobody else's
                 if chosen is not None:
-                    chosen.inflight += 1
+                    self._inflight[chosen] += 1
                     return chosen
                 if len(self.envs) < self.config.max_environments:
                     env = self._new()
-                    env.inflight = 1
+                    self._inflight[env] = 1
                     break
                 if not wait:
                     # An environment whose request was just answered is about to be free: a
                     # caller sending one request after another must not be throttled.
-                    if not any(env.answered for env in self.envs) or not self.cond.wait(_FINISHING_WAIT):
+                    if not any(self._answered[env] for env in self.envs) or not self.cond.wait(_FINISHING_WAIT):
                         return None
                     continue
                 self.cond.wait()
@@ -78,20 +87,23 @@ class Pool:
     def answered(self, env: Environment) -> None:
         """Its request has its answer: the environment is about to be free (see acquire)."""
         with self.cond:
-            env.answered += 1
+            self._answered[env] = self._answered.get(env, 0) + 1
 
     def release(self, env: Environment) -> None:
         retire = False
         with self.cond:
-            env.inflight -= 1
-            env.answered = max(0, env.answered - 1)
+            inflight = self._inflight[env] = self._inflight.get(env, 1) - 1
+            self._answered[env] = max(0, self._answered.get(env, 0) - 1)
             if env in self.envs:
-                if env.generation != self.generation and env.inflight == 0:
+                if env.generation != self.generation and inflight == 0:
                     self.envs.remove(env)
                     retire = True
-                elif not env.dead and env.inflight == 0:
+                elif not env.dead and inflight == 0:
                     self.envs.remove(env)
                     self.envs.insert(0, env)  # warm reuse goes to the most recent first
+            if env not in self.envs and inflight <= 0:  # gone: nothing left to count
+                self._inflight.pop(env, None)
+                self._answered.pop(env, None)
             self.cond.notify()
         if retire:
             threading.Thread(target=env.shutdown, daemon=True).start()
@@ -100,7 +112,10 @@ class Pool:
         with self.cond:
             if env in self.envs:
                 self.envs.remove(env)
-            self.retired = [e for e in self.retired if e.has_open_files()] + [env]
+            if not self._inflight.get(env):
+                self._inflight.pop(env, None)
+                self._answered.pop(env, None)
+            self.retired = [e for e in self.retired if e.processes.has_open_files()] + [env]
             self.cond.notify_all()
 
     def prewarm(self, count: int) -> None:
@@ -112,12 +127,12 @@ class Pool:
         for env in fresh:
             env.start()
 
-    def new_generation(self, generation: int, task_root: str) -> tuple:
+    def new_generation(self, generation: int, task_root: str) -> tuple[int, int]:
         """New code: idle environments are retired now, busy ones after their requests. (idle, busy)."""
         with self.cond:
             self.generation = generation
             self.task_root = task_root
-            idle = [env for env in self.envs if env.inflight == 0]
+            idle = [env for env in self.envs if self._inflight[env] == 0]
             busy = len(self.envs) - len(idle)
             for env in idle:
                 self.envs.remove(env)
@@ -126,22 +141,17 @@ class Pool:
             threading.Thread(target=env.shutdown, daemon=True).start()
         return len(idle), busy
 
-    def stats(self) -> dict:
+    def stats(self) -> dict[str, int]:
         with self.cond:
-            return {"environments": len(self.envs), "busy": sum(env.inflight for env in self.envs),
+            return {"environments": len(self.envs), "busy": sum(self._inflight[env] for env in self.envs),
                     "maxEnvironments": self.config.max_environments, "started": self.started,
                     "generation": self.generation}
 
-    def pids(self) -> set:
+    def pids(self) -> set[int]:
         """Processes the environments started and will wait for themselves."""
         with self.cond:
             envs = list(self.envs)
-        found = set()
-        for env in envs:
-            for proc in [env.runtime] + [p for _, p in env.extension_procs]:
-                if proc is not None:
-                    found.add(proc.pid)
-        return found
+        return {pid for env in envs for pid in env.processes.pids()}
 
     def close(self) -> None:
         """Shuts every environment down (Lambda's Shutdown phase, in parallel); returns when done."""
@@ -157,6 +167,6 @@ class Pool:
         for thread in threads:
             thread.join(5)
         for env in envs + retired:
-            env.close_files()
+            env.processes.close_files()
         self.watchdog.stop()
         self.supervisor.stop()
