@@ -33,7 +33,7 @@ class FunctionConfig:
 @dataclasses.dataclass(frozen=True)
 class EngineConfig:
     functions: tuple[FunctionConfig, ...]
-    # The RIE's function ARN parts (README "The local server": arn:aws:lambda:us-east-1:012345678912:...).
+    # The RIE's function ARN parts (docs/local-server.md "Options": arn:aws:lambda:us-east-1:012345678912:...).
     region: str = "us-east-1"
     account: str = "012345678912"
     time_scale: float = 1.0  # 0: waits and retry delays elapse at once (engine/clock.py)

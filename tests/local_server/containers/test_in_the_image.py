@@ -1,5 +1,6 @@
 """The local server in the image beside AWS's RIE: the same expectations where the RIE behaves as
-Lambda does; where it does not, the test shows both answers (the README's table, row by row)."""
+Lambda does; where it does not, the test shows both answers (docs/local-server.md, "RIE vs our
+local server", row by row)."""
 
 import base64
 import http.client
