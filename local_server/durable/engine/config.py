@@ -9,7 +9,7 @@ from .invocations import RetryPolicy
 
 # RetentionPeriodInDays when the DurableConfig leaves it out: SAM's and CDK's default, 14
 # (https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-durableconfig.html);
-# the model's own GetDurableExecutionHistory doc says 30: api.md "Status semantics".
+# the model's own GetDurableExecutionHistory doc says 30: docs/facts.md D4.
 DEFAULT_RETENTION_DAYS = 14
 
 
@@ -17,7 +17,7 @@ DEFAULT_RETENTION_DAYS = 14
 class FunctionConfig:
     """A durable function: its name and its DurableConfig (`ExecutionTimeout` is required by
     the service: "You cannot create a function with a durable configuration without an
-    executionTimeout", lambda-behaviour.md §1)."""
+    executionTimeout", docs/facts.md D13)."""
 
     name: str
     execution_timeout: int  # seconds, 1..31622400 (model `DurableConfig.ExecutionTimeout`)
