@@ -44,7 +44,8 @@ def test_start_end_report_in_order_with_init_duration_on_the_cold_start_only(ser
     assert init1 is None
     # Billed: the whole milliseconds above the true duration (and init): the printed figures are
     # rounded to 0.01 ms, so the ceiling of their sum may be one below the billed figure.
-    assert math.ceil(float(duration0) + float(init0)) <= int(billed0) <= math.ceil(float(duration0) + float(init0) + 0.01)
+    printed = float(duration0) + float(init0)
+    assert math.ceil(printed) <= int(billed0) <= math.ceil(printed + 0.01)
     assert math.ceil(float(duration1)) <= int(billed1) <= math.ceil(float(duration1) + 0.005)
     assert (memory0, memory1) == ("128", "128")  # Lambda's default
     assert 5 < int(used0) <= int(used1) < 200  # the runtime's real peak, not 3008 MB
