@@ -101,7 +101,7 @@ class InvokeResponder(Responder):
 
     def error(self, inv: Invocation, body: bytes, error_type: str) -> None:
         # "FunctionError: If present, indicates that an error occurred during function
-        # execution"; Lambda reports "Unhandled" for every function error today (facts A1).
+        # execution"; Lambda reports "Unhandled" for every function error today (docs/facts.md I1).
         headers = self._headers(inv, "application/json")
         headers.append(("X-Amz-Function-Error", "Unhandled"))
         self.send_whole(200, headers, body)
