@@ -55,8 +55,8 @@ def unknown_operation(method: str, path: str) -> Answer:
         "Type": "User",
         "message": f"No Lambda API operation at {method} {path}. This server answers POST "
                    "/2015-03-31/functions/{name}/invocations and POST "
-                   "/2021-11-15/functions/{name}/response-streaming-invocations; "
-                   "any path outside /2015-03-31/ and /2021-11-15/ is a function URL request."})
+                   "/2021-11-15/functions/{name}/response-streaming-invocations, and the durable execution "
+                   "API under /2025-12-01/; any other path is a function URL request."})
 
 
 def method_not_allowed(method: str, path: str) -> Answer:

@@ -6,6 +6,7 @@ answered from the host, a failure, a long wait, and what the environment tells t
 
 import os
 
+import aws_durable_execution_sdk_python
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
 
@@ -16,7 +17,7 @@ def order(event, context: DurableContext):
     reserved = context.step(lambda _: f"reserved {event['item']}", name="reserve")
     context.wait(Duration.from_seconds(event.get("wait", 5)), name="cool-off")
     charged = context.step(lambda _: f"charged {event['price']}", name="charge")
-    return {"order": [reserved, charged], "environment": {
+    return {"order": [reserved, charged], "sdk": aws_durable_execution_sdk_python.__version__, "environment": {
         name: os.environ.get(name) for name in ("AWS_ENDPOINT_URL_LAMBDA", "AWS_DEFAULT_REGION")}}
 
 

@@ -48,8 +48,9 @@ def test_a_synchronous_invoke_answers_the_executions_result(durable):
     server, client = durable("order")
     reply = client.invoke(FunctionName=QUALIFIED, Payload=json.dumps({"item": "book", "price": 12}))
     assert json.loads(reply["Payload"].read()) == {
-        "order": ["reserved book", "charged 12"],
-        "environment": {"AWS_ENDPOINT_URL_LAMBDA": f"http://127.0.0.1:{server.port}", "AWS_DEFAULT_REGION": "us-east-1"}}
+        "order": ["reserved book", "charged 12"], "sdk": "3.0.0",
+        "environment": {"AWS_ENDPOINT_URL_LAMBDA": f"http://127.0.0.1:{server.port}",
+                        "AWS_DEFAULT_REGION": "us-east-1"}}
     arn = reply["ResponseMetadata"]["HTTPHeaders"]["x-amz-durable-execution-arn"]
     assert ARN.fullmatch(arn) and "FunctionError" not in reply
     execution = client.get_durable_execution(DurableExecutionArn=arn)
@@ -108,7 +109,8 @@ def test_a_callback_answered_from_the_host_ends_the_execution(durable):
     _, client = durable("approval")
     arn = client.invoke(FunctionName=QUALIFIED, InvocationType="Event",
                         Payload=b"{}")["ResponseMetadata"]["HTTPHeaders"]["x-amz-durable-execution-arn"]
-    client.send_durable_execution_callback_success(CallbackId=callback_id(client, arn), Result=b"ada")  # returned as sent: no serdes
+    # The SDK hands a callback's result over as sent (CallbackConfig.serdes: None).
+    client.send_durable_execution_callback_success(CallbackId=callback_id(client, arn), Result=b"ada")
     execution = ended(client, arn)
     assert (execution["Status"], json.loads(execution["Result"])) == ("SUCCEEDED", {"approved_by": "ada"})
 
@@ -162,3 +164,46 @@ def test_the_durable_api_of_a_function_that_is_not_durable(serve):
     client.close()
     assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"
     assert "start the server with --durable-config" in refused.value.response["Error"]["Message"]
+
+
+def test_an_execution_waiting_for_a_callback_survives_a_hot_reload(durable, tmp_path):
+    from paths import HANDLERS
+
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "durable_cases.py").write_text((HANDLERS / "durable_cases.py").read_text())
+    server, client = durable("approval", task_root=HANDLERS, code_dir=str(code), poll_interval=0.05)
+    arn = client.invoke(FunctionName=QUALIFIED, InvocationType="Event",
+                        Payload=b"{}")["ResponseMetadata"]["HTTPHeaders"]["x-amz-durable-execution-arn"]
+    waiting_for = callback_id(client, arn)
+    (code / "durable_cases.py").write_text((HANDLERS / "durable_cases.py").read_text() + "\n# changed\n")
+    wait_until(lambda: b"code changed" in server.console.stderr, "the change to be seen")
+    client.send_durable_execution_callback_success(CallbackId=waiting_for, Result=b"after the reload")
+    assert json.loads(ended(client, arn)["Result"]) == {"approved_by": "after the reload"}
+
+
+def test_the_aws_cli_invokes_and_reads_the_execution(durable, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    server, _ = durable("order")
+    aws = Path(sys.executable).parent / "aws"  # AWS CLI v1 (requirements-dev.in)
+    env = {"PATH": str(aws.parent), "HOME": str(tmp_path), "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x",
+           "AWS_DEFAULT_REGION": "us-east-1"}
+    endpoint = ["--endpoint-url", f"http://127.0.0.1:{server.port}", "--output", "json"]
+
+    def cli(*args: str) -> dict:
+        done = subprocess.run([str(aws), "lambda", *args, *endpoint], capture_output=True, text=True, env=env,
+                              timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    out = tmp_path / "out.json"
+    answer = cli("invoke", "--function-name", "function:$LATEST", "--durable-execution-name", "from-the-cli",
+                 "--payload", '{"item": "mug", "price": 8}', str(out))
+    assert (answer["StatusCode"], json.loads(out.read_text())["order"]) == (200, ["reserved mug", "charged 8"])
+    arn = answer["DurableExecutionArn"]
+    assert cli("get-durable-execution", "--durable-execution-arn", arn)["Status"] == "SUCCEEDED"
+    listed = cli("list-durable-executions-by-function", "--function-name", "test_function")["DurableExecutions"]
+    assert [(e["DurableExecutionName"], e["Status"]) for e in listed] == [("from-the-cli", "SUCCEEDED")]
