@@ -207,3 +207,12 @@ def test_the_aws_cli_invokes_and_reads_the_execution(durable, tmp_path):
     assert cli("get-durable-execution", "--durable-execution-arn", arn)["Status"] == "SUCCEEDED"
     listed = cli("list-durable-executions-by-function", "--function-name", "test_function")["DurableExecutions"]
     assert [(e["DurableExecutionName"], e["Status"]) for e in listed] == [("from-the-cli", "SUCCEEDED")]
+
+
+def test_a_streamed_invoke_gets_the_result_as_one_chunk(durable):
+    _, client = durable("order")
+    reply = client.invoke_with_response_stream(FunctionName=QUALIFIED, Payload=b'{"item": "fork", "price": 2}')
+    events = list(reply["EventStream"])
+    assert json.loads(events[0]["PayloadChunk"]["Payload"])["order"] == ["reserved fork", "charged 2"]
+    assert events[1] == {"InvokeComplete": {}}
+    assert ARN.fullmatch(reply["ResponseMetadata"]["HTTPHeaders"]["x-amz-durable-execution-arn"])
