@@ -105,7 +105,8 @@ class RuntimeApiConnection:
             inv = delivery
             if self.env.begin(inv, self):  # else it ended while queued: the runtime still waits
                 self.sock.sendall(api.next_reply(inv.request_id, inv.deadline_ms, self.env.function_arn_bytes,
-                                                 inv.trace_id, inv.client_context, inv.payload))
+                                                 inv.trace_id, inv.client_context, inv.payload,
+                                                 inv.invocation_id, inv.tenant_id))
                 return True
 
     def _send(self, data: bytes) -> None:
@@ -153,11 +154,20 @@ class RuntimeApiConnection:
                 self.reader.discard(too_large.size)
             return None
 
+    @staticmethod
+    def _stale(inv: Invocation | Answered, req: Request) -> bool:
+        """The post echoes another invocation's id: the answer of an earlier one that timed out
+        with the same request id ("RAPID validates the match"; no id echoed, nothing to check)."""
+        echoed = req.headers.get(api.INVOCATION_ID)
+        return echoed is not None and isinstance(inv, Invocation) and echoed != inv.invocation_id
+
     def _error(self, request_id: str, req: Request) -> bytes:
         body = self._body(req)
         inv = self.env.find(request_id)
         if inv is None:
             return api.reply(400, *api.REFUSALS[400])
+        if self._stale(inv, req):
+            return api.reply(410, *api.REFUSALS[410])
         if body is None:
             return api.reply(413, *api.REFUSALS[413])
         return api.answer(inv.fail(body, req.headers.get(api.ERROR_TYPE) or lambda_errors.error_type_of(body)))
@@ -166,10 +176,12 @@ class RuntimeApiConnection:
         headers = req.headers
         inv = self.env.find(request_id)
         mode = headers.get(api.MODE, "")
-        if inv is None or mode not in ("", STREAMING_MODE):
+        if inv is None or mode not in ("", STREAMING_MODE) or self._stale(inv, req):
             self._body(req)
             if inv is None:
                 return api.reply(400, *api.REFUSALS[400])
+            if mode in ("", STREAMING_MODE):
+                return api.reply(410, *api.REFUSALS[410])
             return api.reply(400, "InvalidFunctionResponseMode", f"unknown response mode {mode!r}")
         if mode == STREAMING_MODE:
             return self._streamed(inv, req)
