@@ -93,6 +93,11 @@ function: build-$(ARCH) ## Build the example function image (handler/) for ARCH
 # With the local server, CODE (the function's folder) is mounted read-only beside /var/task and
 # served over it: a saved change runs on the next request, no rebuild.
 RUN_LOCAL_CODE = $(if $(filter local,$(EMULATOR)),-v $(abspath $(CODE)):/var/task-live:ro -e LAMBDA_LOCAL_CODE=/var/task-live)
+# Lambda's names for the execution environment itself, where extensions listen for telemetry
+# (the OpenTelemetry collector binds sandbox.localdomain, Serverless's extension `sandbox`): the
+# local server delivers to 127.0.0.1 whatever the name; an extension that looks the name up
+# itself needs it in /etc/hosts.
+SANDBOX_HOSTS = --add-host sandbox.localdomain:127.0.0.1 --add-host sandbox:127.0.0.1
 
 .PHONY: run-local
 run-local: function ## Serve the example function on localhost:PORT (EMULATOR=local|rie, CODE=handler; Ctrl-C stops it)
@@ -104,7 +109,7 @@ run-local: function ## Serve the example function on localhost:PORT (EMULATOR=lo
 	@if [ "$(EMULATOR)" = local ]; then echo "  curl -s -X POST localhost:$(PORT)/lucky -d '{\"name\":\"ada\"}'   (any path: a function URL request)"; \
 	  echo "  edit $(CODE)/ and call again: the next request runs the new code"; fi
 	@docker run --rm --init --name $(FUNCTION_IMAGE)-$(PORT) --platform $(PLATFORM) \
-	  -p $(PORT):8080 -e LAMBDA_EMULATOR=$(EMULATOR) $(RUN_LOCAL_CODE) $(FUNCTION_IMAGE):$(ARCH) $(HANDLER)
+	  -p $(PORT):8080 $(SANDBOX_HOSTS) -e LAMBDA_EMULATOR=$(EMULATOR) $(RUN_LOCAL_CODE) $(FUNCTION_IMAGE):$(ARCH) $(HANDLER)
 
 .PHONY: invoke
 invoke: ## Send a sample event: EVENT=<a name in handler/events/> (default demo-s3) or a path

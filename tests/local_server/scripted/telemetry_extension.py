@@ -15,10 +15,12 @@ Environment (all optional):
   TELEMETRY_EXT_VERSION the schema version (default the collector's 2022-12-13)
   TELEMETRY_EXT_BUFFERING  a JSON object (default the collector's: 1000 items, 262144 bytes, 25 ms)
   TELEMETRY_EXT_SECOND  set: a second subscription with the same identifier to a second listener,
-                        for every type (the collector's telemetryapi receiver does this)
+                        for every type (the collector's telemetryapi receiver does this), named by
+                        Lambda's short name, http://sandbox:PORT (as Serverless's extension names it)
   TELEMETRY_EXT_WAIT    runtimeDone (default) or none: on INVOKE, ask for the next event at once
   TELEMETRY_EXT_LATE    set: after the first INVOKE, subscribe again (after init: refused)
   TELEMETRY_EXT_GO_ON   set: a refused subscription is noted and the extension goes on (not exit 1)
+  TELEMETRY_EXT_METADATA  set: asks the metadata endpoint once, at start, and notes its answer
 """
 
 import json
@@ -83,9 +85,8 @@ def listener(number: int) -> int:
     return server.server_address[1]
 
 
-def subscribe(ext_id: str, port: int, types: list) -> tuple:
-    destination = {"protocol": "HTTP", "URI": f"http://sandbox.localdomain:{port}/", "method": "POST",
-                   "encoding": "JSON"}
+def subscribe(ext_id: str, port: int, types: list, host: str = "sandbox.localdomain") -> tuple:
+    destination = {"protocol": "HTTP", "URI": f"http://{host}:{port}/", "method": "POST", "encoding": "JSON"}
     buffering = json.loads(os.environ.get("TELEMETRY_EXT_BUFFERING",
                                           '{"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 25}'))
     version = os.environ.get("TELEMETRY_EXT_VERSION", "2021-03-18" if LOGS_API else "2022-12-13")
@@ -115,8 +116,14 @@ def main() -> None:
     if subscribe(ext_id, listener(1), types)[0] != 200 and not go_on:
         sys.exit(1)  # the collector: logger.Fatal("Cannot register Telemetry API client")
     if os.environ.get("TELEMETRY_EXT_SECOND") and subscribe(
-            ext_id, listener(2), ["platform", "function", "extension"])[0] != 200 and not go_on:
+            ext_id, listener(2), ["platform", "function", "extension"], "sandbox")[0] != 200 and not go_on:
         sys.exit(1)
+    if os.environ.get("TELEMETRY_EXT_METADATA"):
+        request = urllib.request.Request(
+            f"http://{os.environ['AWS_LAMBDA_METADATA_API']}/2026-01-15/metadata/execution-environment",
+            headers={"Authorization": "Bearer " + os.environ["AWS_LAMBDA_METADATA_TOKEN"]})
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            note({"metadata": reply.status, "answer": reply.read().decode()})
     late = bool(os.environ.get("TELEMETRY_EXT_LATE"))
     while True:
         _, _, body = call("GET", "/2020-01-01/extension/event/next", None, {"Lambda-Extension-Identifier": ext_id})
