@@ -172,3 +172,24 @@ def test_a_tenants_id_in_its_records(serve, tmp_path):
     assert tenants == {"platform.start": "BlueTenant", "platform.runtimeDone": "BlueTenant",
                        "platform.report": "BlueTenant"}
 
+
+
+def test_json_log_lines_are_objects_from_2022_12_13_and_strings_before(serve, tmp_path):
+    logs = {version: tmp_path / version for version in ("2022-12-13", "2022-07-01")}
+    for version, log in logs.items():
+        install(tmp_path / f"extensions-{version}", "shipper")
+        server = serve("cases.logs", extensions_dir=str(tmp_path / f"extensions-{version}"), log_format="JSON", env={
+            "TELEMETRY_EXT_LOG": str(log), "TELEMETRY_EXT_TYPES": "function", "TELEMETRY_EXT_VERSION": version,
+            "TELEMETRY_EXT_WAIT": "none", **LISTEN})
+        request_id = invoke(server.port).headers["x-amzn-requestid"]
+        wait_until(lambda log=log: len(events(entries(log))) == 4, what=f"the function's lines ({version})")
+        records = [event["record"] for event in events(entries(log))]
+        assert [problems(TELEMETRY, batch) for batch in batches(entries(log))] == \
+            [[] for _ in batches(entries(log))]
+        if version == "2022-07-01":  # "always rendered as a string" before 2022-12-13
+            assert all(isinstance(record, str) for record in records)
+            continue
+        # The runtime's JSON log lines are objects; a print stays a line of text.
+        assert "printed line\n" in records
+        warning = next(record for record in records if isinstance(record, dict) and record["level"] == "WARNING")
+        assert (warning["message"], warning["requestId"]) == ("root warning 1", request_id)
