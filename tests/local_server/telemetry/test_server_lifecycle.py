@@ -116,8 +116,10 @@ def test_runtime_done_for_an_error_a_timeout_and_a_crash(serve, tmp_path):
         ("success", None), ("error", "BadThing"), ("timeout", None), ("error", "Runtime.ExitError")]
     assert [(reports[i]["status"], reports[i].get("errorType")) for i in ids] == [
         ("success", None), ("error", "BadThing"), ("timeout", None), ("error", "Runtime.ExitError")]
-    # The timed-out and the crashed environments told their extensions SHUTDOWN, runtimeDone first.
-    assert [entry["shutdown"] for entry in seen if "shutdown" in entry] == ["timeout", "failure"]
+    # The timed-out and the crashed environments told their extensions SHUTDOWN, the reports first.
+    shutdowns = wait_until(lambda: [e["shutdown"] for e in entries(log) if "shutdown" in e][1:] and
+                           [e["shutdown"] for e in entries(log) if "shutdown" in e], what="two SHUTDOWN events")
+    assert shutdowns == ["timeout", "failure"]
     assert [problems(TELEMETRY, batch) for batch in batches(seen)] == [[] for _ in batches(seen)]
 
 
