@@ -101,6 +101,11 @@ STATE_DIR ?= build/local-state
 RUN_LOCAL_DURABLE = $(if $(DURABLE_CONFIG),-e LAMBDA_LOCAL_DURABLE_CONFIG='$(DURABLE_CONFIG)' \
   -v $(abspath $(STATE_DIR)):/var/lambda-local-state -e LAMBDA_LOCAL_STATE_DIR=/var/lambda-local-state \
   $(if $(DURABLE_TIME_SCALE),-e LAMBDA_LOCAL_DURABLE_TIME_SCALE=$(DURABLE_TIME_SCALE)))
+# Lambda's names for the execution environment itself, where extensions listen for telemetry
+# (the OpenTelemetry collector binds sandbox.localdomain, Serverless's extension `sandbox`): the
+# local server delivers to 127.0.0.1 whatever the name; an extension that looks the name up
+# itself needs it in /etc/hosts.
+SANDBOX_HOSTS = --add-host sandbox.localdomain:127.0.0.1 --add-host sandbox:127.0.0.1
 
 .PHONY: run-local
 run-local: function ## Serve the example function on localhost:PORT (EMULATOR=local|rie, CODE=handler; Ctrl-C stops it)
@@ -114,7 +119,7 @@ run-local: function ## Serve the example function on localhost:PORT (EMULATOR=lo
 	@test -z "$(DURABLE_CONFIG)" -o "$(EMULATOR)" = local || { echo "DURABLE_CONFIG needs EMULATOR=local (the RIE has no durable functions)"; exit 2; }
 	@$(if $(DURABLE_CONFIG),mkdir -p $(STATE_DIR) && echo "  durable ($(DURABLE_CONFIG)): invoke function:\$$LATEST; executions kept in $(STATE_DIR)/")
 	@docker run --rm --init --name $(FUNCTION_IMAGE)-$(PORT) --platform $(PLATFORM) \
-	  -p $(PORT):8080 -e LAMBDA_EMULATOR=$(EMULATOR) $(RUN_LOCAL_CODE) $(RUN_LOCAL_DURABLE) $(FUNCTION_IMAGE):$(ARCH) $(HANDLER)
+	  -p $(PORT):8080 $(SANDBOX_HOSTS) -e LAMBDA_EMULATOR=$(EMULATOR) $(RUN_LOCAL_CODE) $(RUN_LOCAL_DURABLE) $(FUNCTION_IMAGE):$(ARCH) $(HANDLER)
 
 .PHONY: invoke
 invoke: ## Send a sample event: EVENT=<a name in handler/events/> (default demo-s3) or a path

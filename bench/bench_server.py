@@ -6,16 +6,18 @@ interpreter; only the server in front differs. Measured for each:
 - warm invoke latency through HTTP, one client, keep-alive: p50 and p99;
 - requests per second at 1, 4 and 16 clients (client processes, keep-alive); the RIE is only
   asked with 1 client: two concurrent invokes crash it (RIE #97);
-- the server's own memory (its process alone, not the runtimes): resident set after the load.
+- the server's own memory (its process alone, not the runtimes): resident set after the load;
+- ours again with one extension subscribed to the Telemetry API (subscribed.py).
 Targets (issue 7): latency at or below the RIE's, RSS under 20 MB, ready within 100 ms,
-throughput that grows with clients. Prints the figures; exits 1 if a target is missed.
+throughput that grows with clients; (issue 16) at most 0.5 ms more at p50 with the subscribed
+extension. Prints the figures; exits 1 if a target is missed.
 
 Run: `python3 bench/bench_server.py` (the RIE is fetched by scripts/fetch-rie.sh if missing):
 both servers as host processes. `--also DIR` measures the local server of another checkout
 too, in the same run (a further line: e.g. a worktree of main, to compare a change).
 `--containers IMAGE` runs both inside a function image (`make function`) instead, through
-Docker's port mapping as a user calls them; the ready time is then not measured (a
-container's start is Docker's, not the server's).
+Docker's port mapping as a user calls them (in_containers.py); the ready time is then not
+measured (a container's start is Docker's, not the server's), nor the subscribed extension.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import subscribed
+from in_containers import Container
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOTSTRAP = ROOT / "runtime" / "bootstrap"
@@ -102,36 +107,13 @@ def rss_kib(pid: int, field: str = "VmRSS") -> int:
     return 0
 
 
-class Container:
-    """The same function in a container of IMAGE, with the RIE or the local server in front."""
-
-    def __init__(self, kind: str, task_root: Path, image: str, max_environments: int) -> None:
-        self.name = f"bench-server-{kind}-{os.getpid()}"
-        emulator = ["-e", "LAMBDA_EMULATOR=local", "-e", f"LAMBDA_LOCAL_MAX_ENVIRONMENTS={max_environments}",
-                    "-e", "AWS_LAMBDA_FUNCTION_TIMEOUT=30"] if kind == "ours" else []
-        subprocess.run(["docker", "run", "-d", "--name", self.name, "-p", "127.0.0.1::8080",
-                        "-v", f"{task_root}:/var/task:ro", *emulator, image, "app.handler"],
-                       check=True, capture_output=True)
-        mapped = subprocess.run(["docker", "port", self.name, "8080/tcp"], check=True, capture_output=True,
-                                text=True).stdout.split("\n")[0]
-        self.port = int(mapped.rsplit(":", 1)[1])
-        wait_ready(self.port, "/_local/health" if kind == "ours" else "/ready", timeout=60)
-        self.ready_ms = float("nan")
-        pid = subprocess.run(["docker", "inspect", "--format", "{{.State.Pid}}", self.name], check=True,
-                             capture_output=True, text=True).stdout.strip()
-        self.proc = type("Process", (), {"pid": int(pid)})  # the server: the container's first process
-
-    def stop(self) -> None:
-        subprocess.run(["docker", "rm", "-f", self.name], check=False, capture_output=True)
-
-
 class Server:
     def __init__(self, kind: str, task_root: Path, python: str, max_environments: int,
-                 checkout: Path = ROOT) -> None:
+                 checkout: Path = ROOT, options: tuple[str, ...] = (), extra_env: dict | None = None) -> None:
         self.kind = kind
         self.port = free_port()
         env = dict(os.environ, _HANDLER="app.handler", LAMBDA_TASK_ROOT=str(task_root),
-                   PATH=str(Path(python).parent) + os.pathsep + os.environ.get("PATH", ""))
+                   PATH=str(Path(python).parent) + os.pathsep + os.environ.get("PATH", ""), **(extra_env or {}))
         env.pop("AWS_LAMBDA_RUNTIME_API", None)
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         if kind != "rie":
@@ -139,7 +121,8 @@ class Server:
             # The local server of a checkout imports the Runtime API's definition from its runtime/.
             env["PYTHONPATH"] = str(checkout / "runtime")
             command = [python, str(checkout / "local_server" / "__main__.py"), "--host", "127.0.0.1",
-                       "--port", str(self.port), "--max-environments", str(max_environments), str(BOOTSTRAP)]
+                       "--port", str(self.port), "--max-environments", str(max_environments), *options,
+                       str(BOOTSTRAP)]
             ready_path = "/_local/health"
         else:
             arch = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[platform.machine()]
@@ -240,7 +223,7 @@ def main() -> int:
         os.chmod(task_root, 0o755)
         for kind in ("rie", "ours", *others):
             if args.containers:
-                server = Container(kind, Path(task_root), args.containers, max_environments=16)
+                server = Container(kind, Path(task_root), args.containers, 16, wait_ready)
             else:
                 server = Server(kind, Path(task_root), args.python, max_environments=16,
                                 checkout=others.get(kind, ROOT))
@@ -260,6 +243,9 @@ def main() -> int:
                 }
             finally:
                 server.stop()
+        with_telemetry = None if args.containers else subscribed.measure(
+            lambda options, env: Server("ours", Path(task_root), args.python, 16, options=tuple(options),
+                                        extra_env=env), latency, args.python, args.invokes)
     rie, ours = results["rie"], results["ours"]
     version = subprocess.run([args.python, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True,
                              text=True, check=True).stdout.strip()
@@ -291,6 +277,8 @@ def main() -> int:
         missed.append("RSS under 20 MB")
     if not ours["rps"][4] > ours["rps"][1]:
         missed.append("throughput grows with clients")
+    if with_telemetry:
+        missed += subscribed.report(ours, with_telemetry)
     print("targets missed: " + ", ".join(missed) if missed else "all targets met")
     return 1 if missed else 0
 

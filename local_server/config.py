@@ -102,6 +102,12 @@ class Config:
         return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{self.function_name}"
 
     @property
+    def init_type(self) -> str:
+        """AWS_LAMBDA_INITIALIZATION_TYPE: "lambda-managed-instances" with AWS_LAMBDA_MAX_CONCURRENCY
+        (as AWS's managed-instances RIE sets it; the OpenTelemetry collector branches on it)."""
+        return "on-demand" if self.max_concurrency is None else "lambda-managed-instances"
+
+    @property
     def slots(self) -> int:
         """Invocations one environment takes at once."""
         return self.max_concurrency or 1

@@ -27,7 +27,8 @@ class LocalServer:
     def __init__(self, config: Config, console: Console | None = None) -> None:
         self.config = config
         self.console = console or Console()
-        self.platform = Platform(config.log_format, config.function_name, config.version, config.memory_mb)
+        self.platform = Platform(config.log_format, config.function_name, config.version, config.memory_mb,
+                                 config.init_type)
         self.view = TaskView(config.task_root, config.code_dir)
         pycache = self.view.pycache
         self.pool = Pool(config, self.platform, self.console,

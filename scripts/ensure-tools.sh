@@ -9,6 +9,7 @@
 #     container stands in, pulled from Docker Hub)
 #   - busybox, whose sed/awk/grep stand in for a laptop's BSD tools in the Makefile's test
 #     (macOS has the BSD tools themselves)
+#   - npm, which fetches the third-party extension of a telemetry test (npm pack, pinned)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 "$here/ensure-docker.sh"

@@ -9,5 +9,7 @@ if [ "$(uname -s)" = Linux ]; then  # macOS: its own BSD tools, and the registry
   command -v busybox >/dev/null 2>&1 || missing="$missing busybox"
   { command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ]; } || missing="$missing docker-registry"
 fi
+# npm, the npm registry's client: the test of a third-party extension fetches it with `npm pack`.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 python3 -c "import ensurepip" >/dev/null 2>&1 || missing="$missing python3-venv"
 echo "${missing# }"

@@ -7,8 +7,11 @@
   mailbox          invocations between the callers and the runtime's connections
   invocation       one invocation and the one table of its transitions
   latch            what the caller's thread waits on for the answer
+  listener         the address of its Runtime API, and the connections accepted there
   runtime_api      a connection of the runtime to its Runtime API, driven by its own thread
   extensions_api   the Extensions API of one environment
+  platform_events  what the platform tells of it: its log lines, its telemetry (the Telemetry
+                   and Logs APIs, telemetry/), the metadata endpoint
   processes        the runtime and extension processes, their exits
   output           what they write: to the log, and to each invocation's tail
   process_tree     their memory, from /proc

@@ -4,15 +4,15 @@ Its life, as Lambda's (AWS "Lambda execution environment lifecycle"): init (proc
 started, ready when the runtime and every extension have asked for their next event),
 invocations handed out through `/next`, and an end: a crash, a timeout reset, or a
 shutdown that follows Lambda's rules for SIGTERM (see `shutdown`). It keeps its processes,
-and owns its init and its mailbox, each an object with its own state and lock; the
-supervisor's thread passes the processes' output on, notices their exits and accepts the
-connections of its Runtime API.
+and owns its init, its mailbox and what the platform tells of it (its log lines, its
+telemetry, the metadata endpoint: `platform_events`), each an object with its own state and
+lock; the supervisor's thread passes the processes' output on, notices their exits and
+accepts the connections of its Runtime API.
 """
 
 from __future__ import annotations
 
 import itertools
-import socket
 import subprocess
 import threading
 import time
@@ -29,8 +29,10 @@ from . import shutdown
 from .extensions_api import ExtensionsApi
 from .init import Init
 from .invocation import Invocation
+from .listener import ApiListener
 from .mailbox import END, Answered, Delivery, Mailbox
 from .output import ProcessOutput
+from .platform_events import PlatformEvents
 from .processes import Processes, external_extensions
 from .runtime_api import RuntimeApiConnection
 from .supervisor import Supervisor
@@ -58,18 +60,15 @@ class Environment:
         self.dead = False  # no request may be sent here any more
         self._ending: str | None = None  # why it ends, once something has begun to end it
         self._torn_down = False
-        self._connections: list[RuntimeApiConnection] = []
         self.init = Init(config.init_timeout)
         self.mailbox = Mailbox()
-        self.output = ProcessOutput(console, supervisor, self.mailbox.running)
-
-        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(64)
-        self.address = f"127.0.0.1:{self.listener.getsockname()[1]}"
+        self.api = ApiListener(supervisor)
+        self.address = self.api.address
+        self.events = PlatformEvents(config, platform, console, self.address)
+        self.output = ProcessOutput(console, supervisor, self.mailbox.running, self.events.hub)
         external = external_extensions(config.extensions_dir)
-        self.processes = Processes(config.command, external, dict(environ, AWS_LAMBDA_RUNTIME_API=self.address),
+        self.processes = Processes(config.command, external,
+                                   dict(environ, AWS_LAMBDA_RUNTIME_API=self.address, **self.events.environ()),
                                    task_root, supervisor, self.output, self._exited)
         self.extensions = ExtensionsApi(
             {name for name, _ in external},
@@ -81,7 +80,7 @@ class Environment:
 
     def start(self) -> None:
         """Starts the extensions and the runtime; init goes on in the background."""
-        self.console.out(self.platform.init_start(time.time()))
+        self.events.init_start()
         try:
             self.processes.start()
         except OSError as problem:
@@ -91,7 +90,7 @@ class Environment:
             self._begin_end("failure")
             self._teardown()
             return
-        self.supervisor.add(self.listener, self._accept)
+        self.api.open(self)
 
     def check_init(self) -> None:
         """Init ends when the runtime and every extension have asked for their next event."""
@@ -108,8 +107,7 @@ class Environment:
         if any(proc.poll() is None and name not in registered for name, proc in self.processes.extensions):
             return  # an external extension is still starting
         self.extensions.close_registration()
-        self.init.succeed(lambda: self.console.out(
-            self.platform.init_done(time.time(), self.init.duration_ms, SUCCESS, None)))
+        self.init.succeed(lambda: self.events.init_done(self.init.duration_ms, SUCCESS, None, self.extensions.ready()))
 
     def _init_failed(self, error_type: str, body: bytes | None, returncode: int | None,
                      status: str = ERROR) -> bool:
@@ -117,7 +115,7 @@ class Environment:
             with self.lock:
                 self.dead = True  # never handed another request: the next one starts a fresh environment
             self.output.drain()
-            self.console.out(self.platform.init_done(time.time(), self.init.duration_ms, status, error_type))
+            self.events.init_done(self.init.duration_ms, status, error_type, self.extensions.ready())
 
         return self.init.fail(error_type, body, returncode, status, report)
 
@@ -144,10 +142,18 @@ class Environment:
             # It died between being chosen and now: nobody will take the invocation.
             inv.abort(ERROR, RUNTIME_EXIT, lambda_errors.runtime_exited(inv.request_id, runtime.returncode))
 
+    @property
+    def init_over(self) -> bool:
+        return self.init.ended.is_set()
+
     def collect(self, connection: RuntimeApiConnection) -> Delivery | None:
         """GET /next: an invocation, END when the environment is gone, or None once the connection is parked."""
+        if self.events.holding:  # the runtime is done with the invocation it held (its last lines first)
+            self.output.drain()
+            self.events.runtime_next()
         delivery = self.mailbox.collect(connection)
         if self.init.runtime_asked():  # the runtime's first /next may end its init
+            self.events.runtime_ready()
             self.check_init()
         return delivery
 
@@ -161,9 +167,9 @@ class Environment:
         inv.add_log(start)
         self.mailbox.hold(inv)
         self.supervisor.busy(self)
-        if self.extensions.any_registered:
-            self.extensions.deliver_invoke(invoke_event(inv.request_id, inv.deadline_ms, self.config.function_arn,
-                                                        inv.trace_id))
+        given = self.extensions.any_registered and self.extensions.deliver_invoke(
+            invoke_event(inv.request_id, inv.deadline_ms, self.config.function_arn, inv.trace_id))
+        self.events.began(inv, given)
         return True
 
     def find(self, request_id: str) -> Invocation | Answered | None:
@@ -173,26 +179,19 @@ class Environment:
         """END and REPORT (or their JSON records), after the function's last log line; returns them."""
         lines = self.output.drain_for_end(inv)
         self.processes.memory.quick()
-        now = time.time()
-        error_type = inv.error_type
-        if inv.connection is None:  # it never reached the runtime (init failed, or still queued)
-            lines = self.platform.start(inv.request_id, now)
-        lines += self.platform.end(inv.request_id, now, inv.duration_ms, inv.status, error_type, inv.produced)
-        lines += self.platform.report(inv.request_id, now, inv.duration_ms, inv.init_ms,
-                                      self.processes.memory.kib, inv.status, error_type, inv.function_error)
-        self.console.out(lines)
+        lines = self.events.report(inv, lines, self.processes.memory.kib)
         self.mailbox.release(inv)
         return lines
 
-    def wait_extensions(self, timeout: float) -> None:
+    def wait_extensions(self, inv: Invocation, timeout: float) -> None:
         """An invocation ends when the extensions given its INVOKE event are back at event/next."""
+        waited_from = time.time()
         if self.extensions.any_registered:
             self.extensions.wait_idle(max(0.0, timeout))
+        self.events.over(inv, waited_from, time.time())
 
     def connection_closed(self, connection: RuntimeApiConnection) -> None:
-        with self.lock:
-            if connection in self._connections:
-                self._connections.remove(connection)
+        self.api.forget(connection)
         held = self.mailbox.leave(connection)
         if not self.managed:
             return  # a runtime may close its connection and open another; its exit ends what it held
@@ -203,17 +202,6 @@ class Environment:
                 RUNTIME_EXIT, "Runtime exited without providing a reason", inv.request_id))
 
     # --- what the supervisor calls -------------------------------------------------------------
-
-    def _accept(self) -> None:
-        try:
-            sock, _ = self.listener.accept()
-        except OSError:
-            return
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        connection = RuntimeApiConnection(self, sock)
-        with self.lock:
-            self._connections.append(connection)
-        threading.Thread(target=connection.serve, daemon=True).start()
 
     def sample_memory(self, now: float, interval: float) -> bool:
         """Samples the process tree while an invocation has run for `interval`; False when none runs."""
@@ -234,6 +222,8 @@ class Environment:
         with self.lock:
             ending = self._ending is not None  # killed by us: whoever ends it reports
             self.dead = True  # before anyone hears of the crash: no request may be sent here now
+        self.output.drain()
+        self.events.runtime_gone(ERROR, RUNTIME_EXIT)
         self._init_failed(RUNTIME_EXIT, None, code)
         if ending:
             return
@@ -252,12 +242,13 @@ class Environment:
         """After a timeout: the runtime is killed at once; extensions get SHUTDOWN (in the background)."""
         if not self._begin_end(reason):
             return
+        self.events.runtime_gone(TIMEOUT, SANDBOX_TIMEDOUT)  # before its exit is seen as a crash
         if self.processes.runtime is not None:
             shutdown.group_kill(self.processes.runtime)
 
         def finish() -> None:
-            shutdown.end_extensions([p for _, p in self.processes.extensions], self.extensions, reason,
-                                    shutdown.EXTERNAL_BUDGET)
+            budget = shutdown.EXTERNAL_BUDGET - self._flush(shutdown.EXTERNAL_BUDGET)
+            shutdown.end_extensions([p for _, p in self.processes.extensions], self.extensions, reason, budget)
             self._teardown()
 
         threading.Thread(target=finish, daemon=True).start()
@@ -276,8 +267,15 @@ class Environment:
         if not self._begin_end(reason):
             return
         budget = shutdown.end_runtime(self.processes.runtime, self.extensions, reason)
+        budget -= self._flush(budget)
         shutdown.end_extensions([p for _, p in self.processes.extensions], self.extensions, reason, budget)
         self._teardown()
+
+    def _flush(self, budget: float) -> float:
+        """The runtime is stopped: its last lines, and what the subscribers have buffered, are
+        delivered before SHUTDOWN (as AWS's RIE orders it); returns the seconds it took."""
+        self.output.drain()
+        return self.events.flush(budget)
 
     def _teardown(self) -> None:
         with self.lock:
@@ -285,14 +283,11 @@ class Environment:
                 return
             self._torn_down = True
             self.dead = True
-            connections = list(self._connections)
         parked = self.mailbox.close()
         self.extensions.close()
         self.processes.memory.close()
+        self.events.close()
         for waiter in parked:
             waiter.deliver(END)
-        for connection in connections:
-            connection.cut()
-        self.supervisor.remove(self.listener)
-        self.listener.close()
+        self.api.close()
         self.on_dead(self)

@@ -40,6 +40,7 @@ class Extension:
     def __init__(self, name: str, events: list[str], internal: bool) -> None:
         self.id = new_request_id()
         self.name = name
+        self.event_list = events  # as registered (platform.extension's "events")
         self.events = frozenset(events)
         self.internal = internal
         self.queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()  # None: the environment is gone
@@ -71,6 +72,20 @@ class ExtensionsApi:
     def registered_names(self) -> set[str]:
         with self.lock:
             return {ext.name for ext in self.extensions.values()}
+
+    def ready(self) -> list[tuple[str, list[str]]]:
+        """(name, events) of each extension that has called event/next, in registration order."""
+        with self.lock:
+            return [(ext.name, ext.event_list) for ext in self.extensions.values() if ext.called_next]
+
+    def identify(self, headers: dict[str, str]) -> str | Answer:
+        """The name of the extension a call's Lambda-Extension-Identifier names, or the refusal
+        (the same as for the API's own calls: the Telemetry and Logs APIs check it so)."""
+        ext, refusal = self._find(headers)
+        if ext is None:
+            assert refusal is not None
+            return refusal
+        return ext.name
 
     def all_ready(self) -> bool:
         """Every registered extension has called event/next (the end of its init)."""

@@ -5,12 +5,12 @@ its answer, the Runtime API connection that hands it to the runtime and receives
 and the platform (the watchdog at the deadline, the environment when its runtime crashes).
 Every field is assigned here, and its state moves only along one table of transitions
 (`TRANSITIONS`), under the invocation's lock: the first ending wins, and what comes later is
-refused, as Lambda refuses a second post for an invocation (403).
+refused as Lambda refuses it: a second post 403, an answer after the timeout 410 InvokeTimeout.
 
 Lambda Managed Instances keep a timed-out invocation's code running: the caller gets the
 timeout, but the runtime still holds the invocation (OVERTIME), and its slot in the
-environment stays taken until the runtime answers late (410 InvokeTimeout) or its worker
-ends. Leaving OVERTIME is what frees the slot.
+environment stays taken until the runtime answers late or its worker ends. Leaving OVERTIME
+is what frees the slot.
 """
 
 from __future__ import annotations
@@ -85,10 +85,12 @@ class Invocation:
     """The request, its progress, and the responder that turns the result into an HTTP answer."""
 
     def __init__(self, payload: bytes, responder: Responder, *, request_id: str | None = None,
-                 trace_id: str | None = None, client_context: bytes | None = None, tail: bool = False) -> None:
+                 trace_id: str | None = None, client_context: bytes | None = None, tail: bool = False,
+                 tenant_id: str | None = None) -> None:
         self.request_id = request_id or new_request_id()
+        self.invocation_id = new_request_id()  # Lambda-Runtime-Invocation-Id: a nonce sent on /next
         self.payload = payload
-        self.trace_id = trace_id
+        self.trace_id, self.tenant_id = trace_id, tenant_id  # tenant_id: X-Amz-Tenant-Id, if any
         self.client_context = client_context  # decoded JSON text, as bytes
         self.responder = responder
         self.lock = threading.Lock()
@@ -96,8 +98,7 @@ class Invocation:
         self.log = bytearray() if tail else None  # the output kept for X-Amz-Log-Result
         self._state = NEW
         self.deadline_ms = 0  # epoch ms, from dispatch
-        self.started = 0.0  # monotonic, when the runtime took it (or the platform ended it first)
-        self.finished = 0.0
+        self.started = self.finished = 0.0  # monotonic: the runtime took it (or the platform ended it); answered
         self.status = SUCCESS
         self.error_type: str | None = None
         self.function_error = False  # the error came from the function (/error), not the platform
@@ -216,11 +217,11 @@ class Invocation:
         return 202
 
     def _refused(self, before: str | None) -> int:
-        """The status a refused post gets (lock held): 410 for a late answer, which frees the slot."""
-        if before != OVERTIME:
-            return 403
-        self._late_end()
-        return 410
+        """A refused post's status (lock held): 410 after a timeout (managed: the first frees the slot), else 403."""
+        if before == OVERTIME:
+            self._late_end()
+            return 410
+        return 410 if self._state == DONE and self.status == TIMEOUT and not self._late_ended else 403
 
     def _late_end(self) -> None:
         end, self._on_late_end, self._late_ended = self._on_late_end, None, True

@@ -12,36 +12,41 @@ import collections
 import threading
 from typing import Protocol, Union
 
+from ..wire.platform_log import TIMEOUT
 from .invocation import Invocation
 
 _KEEP_FINISHED = 64  # answered invocations remembered
 
 
 class Answered:
-    """Stands for an invocation that has been answered: any further post for it gets 403."""
+    """Stands for an invocation that has been answered: any further post for it gets 403, or 410
+    InvokeTimeout when it timed out (what Lambda answers a stale post, on-demand too)."""
 
     overtime = False
 
+    def __init__(self, refusal: int = 403) -> None:
+        self.refusal = refusal
+
     def respond(self, body: bytes, content_type: str) -> int:
-        return 403
+        return self.refusal
 
     def fail(self, body: bytes, error_type: str) -> int:
-        return 403
+        return self.refusal
 
     def stream_start(self, content_type: str) -> int:
-        return 403
+        return self.refusal
 
     def stream_data(self, data: bytes) -> bool:
         return False
 
     def stream_end(self, error_type: str | None, error_body: bytes | None) -> int:
-        return 403
+        return self.refusal
 
     def abort(self, status: str, error_type: str, body: bytes) -> bool:
         return False
 
 
-ANSWERED = Answered()
+ANSWERED, TIMED_OUT = Answered(), Answered(410)
 
 
 class Closed:
@@ -112,7 +117,8 @@ class Mailbox:
             if self._running.pop(inv.request_id, None) is not None:
                 # Only a managed instance's timed-out invocation is kept whole (its late answer
                 # frees its slot); of the others, the id is enough to refuse a second answer.
-                self._finished[inv.request_id] = inv if inv.overtime else ANSWERED
+                self._finished[inv.request_id] = inv if inv.overtime else TIMED_OUT if inv.status == TIMEOUT \
+                    else ANSWERED
                 while len(self._finished) > _KEEP_FINISHED:
                     self._finished.popitem(last=False)
 

@@ -1,9 +1,11 @@
 """What an environment's processes write: passed on to the log, as it comes, and kept for Tail.
 
 Each process's stdout and stderr are pipes the supervisor watches. Their bytes go to the
-server's stdout and stderr unchanged, and into the log of each invocation running then (for
-X-Amz-Log-Result). A runtime writes its output before it posts the response, so draining the
-pipes before END puts every line of an invocation between its START and its END.
+server's stdout and stderr unchanged, into the log of each invocation running then (for
+X-Amz-Log-Result), and to the environment's telemetry ("function" lines from the runtime,
+"extension" lines from an extension, cut into lines per pipe). A runtime writes its output
+before it posts the response, so draining the pipes before END puts every line of an
+invocation between its START and its END.
 """
 
 from __future__ import annotations
@@ -13,30 +15,52 @@ import select
 import subprocess
 import threading
 from collections.abc import Callable
-from typing import IO
+from typing import IO, Protocol
 
 from ..console import Console
 from .invocation import Invocation
 from .supervisor import Supervisor
 
 
+class Telemetry(Protocol):
+    """Where the lines go besides the log (`telemetry.hub.TelemetryHub`); `source` names the pipe."""
+
+    def function_output(self, source: str, data: bytes) -> None: ...
+
+    def extension_output(self, source: str, data: bytes) -> None: ...
+
+    def output_ended(self, source: str) -> None: ...
+
+
+class _Pipe:
+    __slots__ = ("source", "stream", "tell", "write")
+
+    def __init__(self, stream: IO[bytes], write: Callable[[bytes], None], source: str,
+                 tell: Callable[[str, bytes], None]) -> None:
+        self.stream, self.write, self.source, self.tell = stream, write, source, tell
+
+
 class ProcessOutput:
-    def __init__(self, console: Console, supervisor: Supervisor, running: Callable[[], list[Invocation]]) -> None:
+    def __init__(self, console: Console, supervisor: Supervisor, running: Callable[[], list[Invocation]],
+                 telemetry: Telemetry) -> None:
         self.console = console
         self.supervisor = supervisor
         self.running = running  # () -> the invocations running now
+        self.telemetry = telemetry
         self.lock = threading.Lock()
-        self._pipes: dict[int, tuple[IO[bytes], Callable[[bytes], None]]] = {}  # fd -> (the pipe, where to)
+        self._pipes: dict[int, _Pipe] = {}
         self._poll = select.poll()  # the same pipes, for a drain that costs one call
 
-    def add(self, proc: subprocess.Popen[bytes]) -> None:
-        """Watches a process's stdout and stderr."""
-        for stream, write in ((proc.stdout, self.console.out), (proc.stderr, self.console.err)):
+    def add(self, proc: subprocess.Popen[bytes], name: str = "runtime", extension: bool = False) -> None:
+        """Watches a process's stdout and stderr: the runtime's, or the extension `name`'s."""
+        tell = self.telemetry.extension_output if extension else self.telemetry.function_output
+        for stream, write, kind in ((proc.stdout, self.console.out, "stdout"),
+                                    (proc.stderr, self.console.err, "stderr")):
             assert stream is not None  # started with both piped
             fd = stream.fileno()
             os.set_blocking(fd, False)
             with self.lock:
-                self._pipes[fd] = (stream, write)
+                self._pipes[fd] = _Pipe(stream, write, f"{name}:{kind}", tell)
                 self._poll.register(fd, select.POLLIN)
             self.supervisor.add(fd, self._reader_of(fd))
 
@@ -52,11 +76,13 @@ class ProcessOutput:
     def _forget(self, fd: int) -> None:
         self.supervisor.remove(fd)
         self._poll.unregister(fd)
-        self._pipes.pop(fd)[0].close()
+        pipe = self._pipes.pop(fd)
+        pipe.stream.close()
+        self.telemetry.output_ended(pipe.source)
 
     def _read(self, fd: int) -> bool:
         """Passes on what is in one pipe (lock held); False at its end."""
-        write = self._pipes[fd][1]
+        pipe = self._pipes[fd]
         while True:
             try:
                 data = os.read(fd, 65536)
@@ -69,9 +95,10 @@ class ProcessOutput:
             running = self.running()
             for inv in running:  # START goes out before the first line of its invocation
                 self.console.out(inv.take_start_line())
-            write(data)
+            pipe.write(data)
             for inv in running:
                 inv.add_log(data)
+            pipe.tell(pipe.source, data)
 
     def _drain(self) -> None:
         if self._pipes:

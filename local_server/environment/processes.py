@@ -65,14 +65,15 @@ class Processes:
                 group_kill(proc)
             raise
         self.memory.watch(self.runtime.pid)
-        for proc in self.all():
-            self._watch(proc)
+        self._watch(self.runtime, "runtime", False)
+        for name, proc in self.extensions:
+            self._watch(proc, name, True)
 
     def all(self) -> list[subprocess.Popen[bytes]]:
         return ([self.runtime] if self.runtime is not None else []) + [proc for _, proc in self.extensions]
 
-    def _watch(self, proc: subprocess.Popen[bytes]) -> None:
-        self.output.add(proc)
+    def _watch(self, proc: subprocess.Popen[bytes], name: str, extension: bool) -> None:
+        self.output.add(proc, name, extension)
         try:
             pidfd = os.pidfd_open(proc.pid)
         except (AttributeError, OSError):  # no pidfd (kernel < 5.3, not Linux): a thread waits

@@ -41,7 +41,7 @@ def run(pool: Pool, inv: Invocation, timeout: float, wait: bool = False) -> bool
         inv.report()
         held = inv.settle()  # the runtime still holds it: leaving OVERTIME releases the slot
         if not held:
-            env.wait_extensions(timeout - inv.duration_ms / 1000)
+            env.wait_extensions(inv, timeout - inv.duration_ms / 1000)
         return True
     finally:
         if not held:

@@ -5,7 +5,9 @@ of its own, which drives it from start to end: `/next` waits in the environment'
 until an invocation comes, its event is written, and the runtime's answer read as it arrives
 (buffered, or chunked and streamed, with the error trailers) and handed to the invocation.
 The caller's thread only waits for the answer. Extensions API calls on the same address go to
-the environment's ExtensionsApi. What the replies say is `wire.runtime_api`'s.
+the environment's ExtensionsApi, and the Telemetry API, the Logs API and the metadata endpoint
+to its PlatformEvents, as on Lambda (one address, AWS_LAMBDA_RUNTIME_API, and the same as
+AWS_LAMBDA_METADATA_API, as AWS's RIE gives it). What the replies say is `wire.runtime_api`'s.
 
 (One model for every environment: the caller's thread driving the connection itself was
 measured against it (bench/bench_server.py); warm latency stays below the RIE's with this one.)
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import queue
 import socket
+import time
 from typing import Protocol
 
 from lambda_runtime_api import MAX_BUFFERED_RESPONSE, MAX_STREAMED_RESPONSE, STREAMING_CONTENT_TYPE, STREAMING_MODE
@@ -27,6 +30,7 @@ from ..wire.platform_log import ERROR
 from .extensions_api import ExtensionsApi
 from .invocation import Invocation
 from .mailbox import Answered, Delivery
+from .platform_events import PlatformEvents
 
 _PIECE = 64 * 1024
 MAX_ERROR_BODY = MAX_BUFFERED_RESPONSE
@@ -37,6 +41,10 @@ class Host(Protocol):
 
     function_arn_bytes: bytes
     extensions: ExtensionsApi
+    events: PlatformEvents
+
+    @property
+    def init_over(self) -> bool: ...
 
     def collect(self, connection: RuntimeApiConnection) -> Delivery | None: ...
 
@@ -105,7 +113,8 @@ class RuntimeApiConnection:
             inv = delivery
             if self.env.begin(inv, self):  # else it ended while queued: the runtime still waits
                 self.sock.sendall(api.next_reply(inv.request_id, inv.deadline_ms, self.env.function_arn_bytes,
-                                                 inv.trace_id, inv.client_context, inv.payload))
+                                                 inv.trace_id, inv.client_context, inv.payload,
+                                                 inv.invocation_id, inv.tenant_id))
                 return True
 
     def _send(self, data: bytes) -> None:
@@ -124,6 +133,8 @@ class RuntimeApiConnection:
             return self._init_error(req)
         if action == api.EXTENSIONS:
             return self._extensions(req)
+        if self.env.events.serves(req.path):
+            return self._beside(req)
         self._body(req)
         return api.not_found(req.method, req.path)
 
@@ -144,6 +155,13 @@ class RuntimeApiConnection:
         status, headers, data = answer
         return response_head(status, [*headers, ("Content-Length", str(len(data)))]) + data
 
+    def _beside(self, req: Request) -> bytes:
+        """The Telemetry API, the Logs API, the metadata endpoint."""
+        body = self._body(req) or b""
+        status, headers, data = self.env.events.answer(req.method, req.path, req.headers, body,
+                                                       self.env.extensions.identify, self.env.init_over)
+        return response_head(status, [*headers, ("Content-Length", str(len(data)))]) + data
+
     def _body(self, req: Request) -> bytes | None:
         """The whole body; None (consumed and dropped) when it is over the limit."""
         try:
@@ -153,26 +171,46 @@ class RuntimeApiConnection:
                 self.reader.discard(too_large.size)
             return None
 
+    @staticmethod
+    def _stale(inv: Invocation | Answered, req: Request) -> bool:
+        """The post echoes another invocation's id: the answer of an earlier one that timed out
+        with the same request id ("RAPID validates the match"; no id echoed, nothing to check)."""
+        echoed = req.headers.get(api.INVOCATION_ID)
+        return echoed is not None and isinstance(inv, Invocation) and echoed != inv.invocation_id
+
     def _error(self, request_id: str, req: Request) -> bytes:
+        started = time.time()
         body = self._body(req)
         inv = self.env.find(request_id)
         if inv is None:
             return api.reply(400, *api.REFUSALS[400])
+        if self._stale(inv, req):
+            return api.reply(410, *api.REFUSALS[410])
         if body is None:
             return api.reply(413, *api.REFUSALS[413])
-        return api.answer(inv.fail(body, req.headers.get(api.ERROR_TYPE) or lambda_errors.error_type_of(body)))
+        return self._answered(inv, inv.fail(body, req.headers.get(api.ERROR_TYPE) or lambda_errors.error_type_of(body)),
+                              started)
+
+    def _answered(self, inv: Invocation | Answered, status: int, started: float) -> bytes:
+        """The reply to a post for `inv`; the platform hears of an accepted one (its response spans)."""
+        if status == 202 and isinstance(inv, Invocation):
+            self.env.events.responded(inv, started)
+        return api.answer(status)
 
     def _response(self, request_id: str, req: Request) -> bytes:
+        started = time.time()
         headers = req.headers
         inv = self.env.find(request_id)
         mode = headers.get(api.MODE, "")
-        if inv is None or mode not in ("", STREAMING_MODE):
+        if inv is None or mode not in ("", STREAMING_MODE) or self._stale(inv, req):
             self._body(req)
             if inv is None:
                 return api.reply(400, *api.REFUSALS[400])
+            if mode in ("", STREAMING_MODE):
+                return api.reply(410, *api.REFUSALS[410])
             return api.reply(400, "InvalidFunctionResponseMode", f"unknown response mode {mode!r}")
         if mode == STREAMING_MODE:
-            return self._streamed(inv, req)
+            return self._streamed(inv, req, started)
         length = content_length(headers)
         try:
             if length is not None and length > MAX_BUFFERED_RESPONSE:
@@ -182,9 +220,9 @@ class RuntimeApiConnection:
         except BodyTooLarge as too_large:
             inv.abort(ERROR, lambda_errors.RESPONSE_TOO_LARGE, lambda_errors.response_too_large(too_large.size))
             return api.reply(413, *api.REFUSALS[413])
-        return api.answer(inv.respond(body, headers.get("content-type") or "application/json"))
+        return self._answered(inv, inv.respond(body, headers.get("content-type") or "application/json"), started)
 
-    def _streamed(self, inv: Invocation | Answered, req: Request) -> bytes:
+    def _streamed(self, inv: Invocation | Answered, req: Request, started: float) -> bytes:
         # Lambda-Runtime-Function-Response-Mode: streaming; the body arrives chunk by chunk and
         # each piece is passed on at once. Its default type is Node's DEFAULT_CONTENT_TYPE.
         status = inv.stream_start(req.headers.get("content-type") or STREAMING_CONTENT_TYPE)
@@ -207,4 +245,4 @@ class RuntimeApiConnection:
                            lambda_errors.response_too_large(total, MAX_STREAMED_RESPONSE))
             return api.reply(413, "RequestEntityTooLarge",
                              f"A streamed response is limited to {MAX_STREAMED_RESPONSE} bytes")
-        return api.answer(inv.stream_end(*api.trailer_error(trailers)))
+        return self._answered(inv, inv.stream_end(*api.trailer_error(trailers)), started)

@@ -18,7 +18,8 @@ Delivery:
   subscriber         one subscription's buffer and sender thread, drops, flush
   hub                one environment's telemetry: what the environment calls
 
-The wiring, one TelemetryHub and one MetadataEndpoint per environment (hub.TelemetryHub;
+The wiring (local_server/environment/platform_events.py does it), one TelemetryHub and one
+MetadataEndpoint per environment (hub.TelemetryHub;
 facts.FunctionFacts, Invoke, RuntimeDone, ResponseTimes, Report, Span, SUCCESS, ERROR, FAILURE,
 TIMEOUT, fault_status; metadata.MetadataEndpoint, new_token):
 

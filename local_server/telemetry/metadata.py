@@ -14,7 +14,6 @@ endpoint shares the Runtime API's address, and the token is a fresh UUID per env
 
 from __future__ import annotations
 
-import hmac
 import json
 import uuid
 
@@ -57,6 +56,8 @@ class MetadataEndpoint:
             return _go_error(404, "404 page not found")
         if method != "GET":
             return _go_error(405, "Method Not Allowed")
+        import hmac  # here, not at the top: hashlib's OpenSSL is a megabyte of every server's memory
+
         authorization = headers.get("authorization", "")
         if not authorization.startswith("Bearer ") or not hmac.compare_digest(
                 authorization[len("Bearer "):].encode(), self.token.encode()):

@@ -30,10 +30,19 @@ from .protocol import V2022_07_01, V2025_01_29
 JsonObject = dict[str, object]
 
 
+_second: tuple[int, str] = (-1, "")  # the last second formatted: most records share it
+
+
 def iso_time(epoch: float) -> str:
     """2022-10-12T00:00:15.064Z: UTC, milliseconds cut (Go's "2006-01-02T15:04:05.000Z", RIE
-    telemetry/constants.go TimeFormat)."""
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + f".{int(epoch * 1000) % 1000:03d}Z"
+    telemetry/constants.go TimeFormat). Every invocation formats a few: the second's text is
+    kept from one call to the next (a tuple, replaced whole: safe across threads)."""
+    global _second
+    second, millisecond = divmod(int(epoch * 1000), 1000)
+    known = _second
+    if known[0] != second:
+        known = _second = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    return f"{known[1]}.{millisecond:03d}Z"
 
 
 def event(kind: str, record: object, epoch: float) -> JsonObject:

@@ -41,8 +41,10 @@ def _record(kind: str, record: dict[str, Any], epoch: float) -> bytes:
 class Platform:
     """Formats the platform's lines for one function, in its log format."""
 
-    def __init__(self, log_format: str, function_name: str, version: str, memory_mb: int) -> None:
+    def __init__(self, log_format: str, function_name: str, version: str, memory_mb: int,
+                 init_type: str = "on-demand") -> None:
         self.json = log_format.upper() == "JSON"
+        self.init_type = init_type  # on-demand, or lambda-managed-instances
         self.function_name = function_name
         self.version = version
         self.memory_mb = memory_mb
@@ -51,7 +53,7 @@ class Platform:
         if not self.json:
             return b""  # the text format's INIT_START names a managed runtime version: none here
         return _record("platform.initStart", {
-            "initializationType": "on-demand", "phase": "init",
+            "initializationType": self.init_type, "phase": "init",
             "functionName": self.function_name, "functionVersion": self.version}, epoch)
 
     def init_done(self, epoch: float, duration_ms: float, status: str, error_type: str | None) -> bytes:
@@ -62,7 +64,7 @@ class Platform:
             tail = f"\tError Type: {error_type}" if error_type else ""
             return (f"INIT_REPORT Init Duration: {duration_ms:.2f} ms\tPhase: init\tStatus: {status}{tail}\n"
                     ).encode()
-        done: dict[str, Any] = {"initializationType": "on-demand", "phase": "init", "status": status}
+        done: dict[str, Any] = {"initializationType": self.init_type, "phase": "init", "status": status}
         if error_type:
             done["errorType"] = error_type
         report = dict(done, metrics={"durationMs": round(duration_ms, 3)})

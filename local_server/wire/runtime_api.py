@@ -3,7 +3,8 @@
 Paths, headers, limits and error types come from `lambda_runtime_api`, which the runtime
 uses too. Status codes as Lambda's (the runtime contract): 400 InvalidRequestID, 403
 InvalidStateTransition, 413 for a buffered response over 6 MB; 410 InvokeTimeout for a post
-after a managed instance's timeout (the RIE's lambda-managed-instances rapi).
+after the invocation's timeout, or one that echoes another invocation's Lambda-Runtime-Invocation-Id
+(aws-lambda-dotnet PR 2508; the RIE's lambda-managed-instances rapi).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from lambda_runtime_api import (
     INIT_ERROR_PATH,
     INVALID_REQUEST_ID,
     INVALID_STATE_TRANSITION,
+    INVOCATION_ID_HEADER,
     INVOCATION_PREFIX,
     INVOKE_TIMEOUT,
     MAX_BUFFERED_RESPONSE,
@@ -32,6 +34,7 @@ from lambda_runtime_api import (
     REQUEST_TOO_LARGE,
     RESPONSE,
     RESPONSE_MODE_HEADER,
+    TENANT_ID_HEADER,
     TRACE_ID_HEADER,
 )
 
@@ -43,6 +46,7 @@ NEXT, RESPOND, FAIL, INIT_ERROR, EXTENSIONS, UNKNOWN = "next", "respond", "fail"
 MODE = RESPONSE_MODE_HEADER.lower()
 ERROR_TYPE = ERROR_TYPE_HEADER.lower()
 ERROR_BODY = ERROR_BODY_TRAILER.lower()
+INVOCATION_ID = INVOCATION_ID_HEADER.lower()  # the nonce of /next, echoed on /response and /error
 
 ACCEPTED = (b"HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n"
             b'{"status":"OK"}')
@@ -57,6 +61,8 @@ _DEADLINE = f"\r\n{DEADLINE_HEADER}: ".encode()
 _FUNCTION_ARN = f"\r\n{FUNCTION_ARN_HEADER}: ".encode()
 _TRACE_ID = f"\r\n{TRACE_ID_HEADER}: ".encode()
 _CLIENT_CONTEXT = f"\r\n{CLIENT_CONTEXT_HEADER}: ".encode()
+_TENANT_ID = f"\r\n{TENANT_ID_HEADER}: ".encode()
+_INVOCATION_ID = f"\r\n{INVOCATION_ID_HEADER}: ".encode()
 
 
 def new_request_id() -> str:
@@ -106,13 +112,23 @@ def _clean(value: bytes) -> bytes:
 
 
 def next_reply(request_id: str, deadline_ms: int, function_arn: bytes, trace_id: str | None,
-               client_context: bytes | None, payload: bytes) -> bytes:
-    """The `GET /next` answer for an invocation: the event and its headers (the runtime contract)."""
+               client_context: bytes | None, payload: bytes, invocation_id: str | None = None,
+               tenant_id: str | None = None) -> bytes:
+    """The `GET /next` answer for an invocation: the event and its headers, every one Lambda's
+    Runtime API sends (the runtime contract; awslambdaric 4.2.2 reads the same): the request id,
+    deadline, function ARN, trace id, client context, the tenant id of a tenant-isolated function
+    and the invocation id (a nonce the runtime echoes on its post, since 2026-07: AWS's runtime
+    clients, e.g. aws-lambda-python-runtime-interface-client 4.0.2). Lambda-Runtime-Cognito-Identity
+    comes only with the mobile SDKs' invokes, which the Invoke API cannot make: never sent here."""
     head = [_NEXT_HEAD, request_id.encode(), _DEADLINE, str(deadline_ms).encode(), _FUNCTION_ARN, function_arn]
     if trace_id:
         head += [_TRACE_ID, _clean(trace_id.encode("latin-1", "replace"))]
     if client_context:
         head += [_CLIENT_CONTEXT, _clean(client_context)]
+    if tenant_id:
+        head += [_TENANT_ID, _clean(tenant_id.encode("latin-1", "replace"))]
+    if invocation_id:
+        head += [_INVOCATION_ID, invocation_id.encode()]
     head += [b"\r\nContent-Length: ", str(len(payload)).encode(), b"\r\n\r\n", payload]
     return b"".join(head)
 

@@ -54,7 +54,8 @@ def test_missing_tools_are_named_by_their_debian_package(tmp_path):
     for tool in ("uname", "sh"):
         (tmp_path / tool).symlink_to(shutil.which(tool))
     result = run("/bin/sh", str(SCRIPTS / "missing-tools.sh"), env={"PATH": str(tmp_path)})
-    expected = "docker-compose busybox" + ("" if os.path.exists("/usr/bin/docker-registry") else " docker-registry")
+    expected = "docker-compose busybox" + ("" if os.path.exists("/usr/bin/docker-registry") else " docker-registry") \
+        + " npm"
     assert (result.returncode, result.stdout, result.stderr) == (0, expected + "\n", "")
 
 

@@ -219,3 +219,14 @@ def levels(event, context):
         getattr(library_log, level)(f"library {level}")
     return {"logger_level": logging.getLevelName(logger.log_level),
             "root_level": logging.getLevelName(logging.getLogger().level)}
+
+
+def zone(event, context):
+    """Powertools' metadata utility (3.37): the environment's availability zone id, or why not."""
+    from aws_lambda_powertools.utilities.metadata import get_lambda_metadata
+    from aws_lambda_powertools.utilities.metadata.exceptions import LambdaMetadataError
+
+    try:
+        return {"availability_zone_id": get_lambda_metadata().availability_zone_id}
+    except LambdaMetadataError as error:
+        return {"error": str(error)}

@@ -14,6 +14,9 @@ Each event says what to do:
   {"drop": true}                         this worker closes its connection and stops
   {"post_twice": TEXT}                   answers, then answers the same invocation again
   {"error": {...}, "type": T}            POST /error
+  {"stale": TEXT}                        answers with another invocation's id first (what a timed-out
+                                         invocation's late answer echoes), then with its own
+Every post echoes the invocation's Lambda-Runtime-Invocation-Id when "echo" is true in the event.
 A function URL request carries these in its body. Every status the API answers is appended to
 $SCRIPT_LOG as a JSON line.
 Environment: SCRIPT_WORKERS=N (N connections calling /next at once), SCRIPT_EXTENSION=internal
@@ -126,11 +129,14 @@ def serve(conn: Connection) -> None:
             return
         request_id = headers["lambda-runtime-aws-request-id"]
         event = json.loads(body)
+        invocation_id = headers.get("lambda-runtime-invocation-id")
         log({"call": "next", "status": status, "request_id": request_id,
              "trace_id": headers.get("lambda-runtime-trace-id"),
              "client_context": headers.get("lambda-runtime-client-context"),
              "arn": headers.get("lambda-runtime-invoked-function-arn"),
-             "deadline_ms": int(headers["lambda-runtime-deadline-ms"])})
+             "deadline_ms": int(headers["lambda-runtime-deadline-ms"]),
+             "invocation_id": invocation_id, "tenant_id": headers.get("lambda-runtime-aws-tenant-id"),
+             "headers": sorted(headers)})
         if isinstance(event, dict) and ("rawPath" in event or "httpMethod" in event):
             # A function URL request: the instructions are its body.
             text = event.get("body") or "{}"
@@ -152,17 +158,22 @@ def serve(conn: Connection) -> None:
                 held = HELD["count"]
             event = {"respond": json.dumps({"held": held, "reply": event.get("reply")})}
         path = f"{API}/invocation/{request_id}"
+        echo = f"Lambda-Runtime-Invocation-Id: {invocation_id}\r\n" if event.get("echo") else ""
+        if "stale" in event:
+            log({"call": "stale response", "status": post(conn, path + "/response", b'"stale"',
+                                                          "Lambda-Runtime-Invocation-Id: not-this-one\r\n")})
+            event, echo = {"respond": event["stale"]}, f"Lambda-Runtime-Invocation-Id: {invocation_id}\r\n"
         if "stream" in event:
             log({"call": "stream", "status": stream(conn, request_id, event["stream"])})
         elif "error" in event:
             status = post(conn, path + "/error", json.dumps(event["error"]).encode(),
                           f"Lambda-Runtime-Function-Error-Type: {event.get('type', 'Unhandled')}\r\n"
-                          "Content-Type: application/json\r\n")
+                          "Content-Type: application/json\r\n" + echo)
             log({"call": "error", "status": status})
         else:
             text = event.get("respond", event.get("reply", event.get("post_twice", "")))
             log({"call": "response", "status": post(conn, path + "/response", text.encode(),
-                                                    "Content-Type: application/json\r\n")})
+                                                    "Content-Type: application/json\r\n" + echo)})
             if "post_twice" in event:
                 log({"call": "response again", "status": post(conn, path + "/response", b'"again"')})
 

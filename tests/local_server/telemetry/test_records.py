@@ -35,6 +35,12 @@ VERSIONS = ("2022-07-01", "2022-12-13", "2025-01-29")
 def test_time_format():
     assert tel.iso_time(T) == "2026-11-23T19:03:58.390Z"
     assert tel.iso_time(1665532815.0649) == "2022-10-12T00:00:15.064Z"  # cut, not rounded (Go)
+    # The second's text is kept between calls: each call still tells its own second.
+    assert [tel.iso_time(t) for t in (T, T + 0.5, T + 0.61, T + 86400, T)] == [
+        "2026-11-23T19:03:58.390Z", "2026-11-23T19:03:58.890Z", "2026-11-23T19:03:59.000Z",
+        "2026-11-24T19:03:58.390Z", "2026-11-23T19:03:58.390Z"]
+    # Seconds and milliseconds come from the same count: no time a second early at its end.
+    assert tel.iso_time(1795460638.9999999) == "2026-11-23T19:03:59.000Z"
     assert tel.event("platform.start", {"requestId": "r"}, T) == {
         "time": "2026-11-23T19:03:58.390Z", "type": "platform.start", "record": {"requestId": "r"}}
 

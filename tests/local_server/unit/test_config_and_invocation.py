@@ -20,6 +20,7 @@ def test_defaults_are_lambdas_and_the_ries():
         "test_function", "Text", "v2", None)
     assert config.function_arn == "arn:aws:lambda:us-east-1:012345678912:function:test_function"
     assert config.slots == 1 and config.code_dir is None and config.prewarm == 0
+    assert config.init_type == "on-demand"
 
 
 def test_environment_and_options():
@@ -33,6 +34,7 @@ def test_environment_and_options():
     assert (config.timeout, config.memory_mb, config.log_format, config.max_concurrency, config.slots) == (
         30.0, 512, "JSON", 8, 8)
     assert (config.max_environments, config.http_events) == (16, "v1")
+    assert config.init_type == "lambda-managed-instances"  # AWS_LAMBDA_MAX_CONCURRENCY: managed instances
     assert config.function_arn == "arn:aws:lambda:eu-west-1:012345678912:function:shop"
     assert config.environ == environ
     assert Config.from_args(["--handler", "other.fn"], environ).handler == "other.fn"
@@ -116,7 +118,8 @@ def test_stream_then_a_timeout_ends_it_with_the_error():
     assert inv.stream_start("text/plain") == 202
     assert inv.stream_data(b"a") is True
     assert inv.time_out(b"body") is True
-    assert inv.stream_data(b"b") is False and inv.stream_end(None, None) == 403
+    # The rest of the stream comes after the timeout: 410 InvokeTimeout, what Lambda answers it.
+    assert inv.stream_data(b"b") is False and inv.stream_end(None, None) == 410
     assert inv.responder.calls == [("stream_start", "text/plain"), ("stream_data", b"a"),
                                    ("stream_end", "Sandbox.Timedout", b"body")]
     assert (inv.status, inv.error_type, inv.function_error) == (TIMEOUT, "Sandbox.Timedout", False)

@@ -99,11 +99,21 @@ def test_a_timeout_in_the_queue_ends_it_even_on_managed_instances(managed):
     assert slot.count == 0
 
 
-def test_a_standard_timeout_ends_it_and_a_late_post_is_refused():
+def test_a_standard_timeout_ends_it_and_a_late_post_gets_410():
+    # On-demand the runtime is reset at the timeout; a post that comes before it is gone is the
+    # stale answer Lambda refuses with 410 InvokeTimeout (aws-lambda-dotnet PR 2508), each time,
+    # and it frees nothing: the caller frees the environment.
     inv, _, _ = _at(RUNNING)
     assert inv.time_out(b"t") and inv.state == DONE and inv.status == TIMEOUT
-    assert inv.respond(b"late", "x") == 403
+    assert inv.respond(b"late", "x") == inv.fail(b"{}", "E") == inv.stream_start("x") == 410
     assert inv.settle() is False
+
+
+def test_a_post_after_another_ending_is_refused_with_403():
+    for ending in (lambda inv: inv.respond(b"ok", "x"), lambda inv: inv.abort(ERROR, "Runtime.ExitError", b"{}")):
+        inv, _, _ = _at(RUNNING)
+        ending(inv)
+        assert inv.respond(b"late", "x") == inv.fail(b"{}", "E") == 403
 
 
 def test_a_managed_timeout_holds_the_slot_until_the_late_answer():
