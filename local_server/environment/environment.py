@@ -153,7 +153,7 @@ class Environment:
 
     def begin(self, inv: Invocation, connection: RuntimeApiConnection) -> bool:
         """The runtime takes `inv`: START, and the INVOKE event for extensions; False if it ended already."""
-        start = self.platform.start(inv.request_id, time.time())
+        start = self.platform.start(inv.request_id, time.time(), inv.tenant_id)
         # START is written before the function's first output or with END, whichever comes
         # first: one write fewer for most invocations, and the order of the log is the same.
         if not inv.claim(connection, start, self.init.cold_start_ms):
@@ -174,12 +174,12 @@ class Environment:
         lines = self.output.drain_for_end(inv)
         self.processes.memory.quick()
         now = time.time()
-        error_type = inv.error_type
+        error_type, tenant = inv.error_type, inv.tenant_id
         if inv.connection is None:  # it never reached the runtime (init failed, or still queued)
-            lines = self.platform.start(inv.request_id, now)
-        lines += self.platform.end(inv.request_id, now, inv.duration_ms, inv.status, error_type, inv.produced)
+            lines = self.platform.start(inv.request_id, now, tenant)
+        lines += self.platform.end(inv.request_id, now, inv.duration_ms, inv.status, error_type, inv.produced, tenant)
         lines += self.platform.report(inv.request_id, now, inv.duration_ms, inv.init_ms,
-                                      self.processes.memory.kib, inv.status, error_type, inv.function_error)
+                                      self.processes.memory.kib, inv.status, error_type, inv.function_error, tenant)
         self.console.out(lines)
         self.mailbox.release(inv)
         return lines

@@ -85,11 +85,12 @@ class Invocation:
     """The request, its progress, and the responder that turns the result into an HTTP answer."""
 
     def __init__(self, payload: bytes, responder: Responder, *, request_id: str | None = None,
-                 trace_id: str | None = None, client_context: bytes | None = None, tail: bool = False) -> None:
+                 trace_id: str | None = None, client_context: bytes | None = None, tail: bool = False,
+                 tenant_id: str | None = None) -> None:
         self.request_id = request_id or new_request_id()
-        self.payload = payload
-        self.trace_id = trace_id
+        self.payload, self.trace_id = payload, trace_id
         self.client_context = client_context  # decoded JSON text, as bytes
+        self.tenant_id = tenant_id  # X-Amz-Tenant-Id of a tenant-isolated function (for telemetry too)
         self.responder = responder
         self.lock = threading.Lock()
         self.answered = Latch()  # set when the caller has its answer

@@ -105,7 +105,7 @@ class RuntimeApiConnection:
             inv = delivery
             if self.env.begin(inv, self):  # else it ended while queued: the runtime still waits
                 self.sock.sendall(api.next_reply(inv.request_id, inv.deadline_ms, self.env.function_arn_bytes,
-                                                 inv.trace_id, inv.client_context, inv.payload))
+                                                 inv.trace_id, inv.client_context, inv.payload, inv.tenant_id))
                 return True
 
     def _send(self, data: bytes) -> None:

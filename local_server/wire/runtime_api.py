@@ -32,6 +32,7 @@ from lambda_runtime_api import (
     REQUEST_TOO_LARGE,
     RESPONSE,
     RESPONSE_MODE_HEADER,
+    TENANT_ID_HEADER,
     TRACE_ID_HEADER,
 )
 
@@ -57,6 +58,7 @@ _DEADLINE = f"\r\n{DEADLINE_HEADER}: ".encode()
 _FUNCTION_ARN = f"\r\n{FUNCTION_ARN_HEADER}: ".encode()
 _TRACE_ID = f"\r\n{TRACE_ID_HEADER}: ".encode()
 _CLIENT_CONTEXT = f"\r\n{CLIENT_CONTEXT_HEADER}: ".encode()
+_TENANT_ID = f"\r\n{TENANT_ID_HEADER}: ".encode()
 
 
 def new_request_id() -> str:
@@ -106,13 +108,16 @@ def _clean(value: bytes) -> bytes:
 
 
 def next_reply(request_id: str, deadline_ms: int, function_arn: bytes, trace_id: str | None,
-               client_context: bytes | None, payload: bytes) -> bytes:
-    """The `GET /next` answer for an invocation: the event and its headers (the runtime contract)."""
+               client_context: bytes | None, payload: bytes, tenant_id: str | None = None) -> bytes:
+    """The `GET /next` answer for an invocation: the event and its headers (the runtime contract; the
+    tenant id of a tenant-isolated function as Lambda-Runtime-Aws-Tenant-Id, notes E)."""
     head = [_NEXT_HEAD, request_id.encode(), _DEADLINE, str(deadline_ms).encode(), _FUNCTION_ARN, function_arn]
     if trace_id:
         head += [_TRACE_ID, _clean(trace_id.encode("latin-1", "replace"))]
     if client_context:
         head += [_CLIENT_CONTEXT, _clean(client_context)]
+    if tenant_id:
+        head += [_TENANT_ID, tenant_id.encode()]  # checked against TenantId's pattern: one ASCII line
     head += [b"\r\nContent-Length: ", str(len(payload)).encode(), b"\r\n\r\n", payload]
     return b"".join(head)
 
