@@ -73,9 +73,10 @@ class Ticket:
             self.outcome = outcome
             self._latch.release()
 
-    def wait(self) -> None:
-        """Returns when the ticket is granted or ended, or its deadline has passed (its own thread)."""
-        left = min(self.deadline - time.monotonic(), threading.TIMEOUT_MAX)
+    def wait(self, at_most: float = threading.TIMEOUT_MAX) -> None:
+        """Returns when the ticket is granted or ended, or its deadline has passed, or `at_most` seconds
+        (its own thread)."""
+        left = min(self.deadline - time.monotonic(), at_most, threading.TIMEOUT_MAX)
         if left > 0 and self._latch.acquire(timeout=left):
             self._latch.release()
 

@@ -34,6 +34,8 @@ from .watchdog import Watchdog
 
 # Managed instances: how long a request waits for a slot whose request was answered (being released).
 _FINISHING_WAIT = 2.0
+# A request that waits longer than this has its client watched (see _wait).
+_WATCH_AFTER = 0.05
 # Watches a waiting request's client: given what to call if it goes away, returns what ends the watch.
 Watch = Callable[[Callable[[], None]], Callable[[], None]]
 __all__ = ["CLOSED", "FULL", "GONE", "THROTTLED", "TIMED_OUT", "Pool", "Watch"]
@@ -99,10 +101,14 @@ class Pool:
         return env
 
     def _wait(self, ticket: Ticket, watch: Watch | None) -> Environment | str:
-        unwatch = watch(lambda: self._cancel(ticket)) if watch is not None else None
-        ticket.wait()
-        if unwatch is not None:
-            unwatch()
+        # Most waits are over within a few invocations: the client is watched only in a longer one (a
+        # client gone before is seen at once then: its connection is readable already).
+        ticket.wait(_WATCH_AFTER)
+        if ticket.outcome is None:
+            unwatch = watch(lambda: self._cancel(ticket)) if watch is not None else None
+            ticket.wait()
+            if unwatch is not None:
+                unwatch()
         with self.cond:
             env = ticket.env
             if env is None:

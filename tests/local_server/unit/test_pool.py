@@ -104,6 +104,17 @@ def test_a_request_waits_its_own_timeout_at_most(make_pool):
     assert pool.acquire(None, 0.05) is held
 
 
+def test_a_long_wait_goes_on_past_the_moment_its_client_starts_to_be_watched(make_pool):
+    pool = make_pool(max_environments=1)
+    held = pool.acquire(None, 60)
+    waiter = Waiter(pool)  # no watch: nothing can end its wait but a grant or its deadline
+    _waiting(pool, 1)
+    assert pool.acquire(None, 0.2) == TIMED_OUT  # 0.2 s in line behind it: past the first 0.05 s
+    assert waiter.got is None
+    pool.release(held)
+    assert waiter.result() is held
+
+
 def test_a_request_whose_client_goes_gives_up_its_place(make_pool):
     pool = make_pool(max_environments=1)
     held = pool.acquire(None, 60)
@@ -116,6 +127,7 @@ def test_a_request_whose_client_goes_gives_up_its_place(make_pool):
 
     waiter = Waiter(pool, watch=watch)
     _waiting(pool, 1)
+    wait_until(lambda: watched, what="the client watched, once its wait is not a short one")
     watched[0]()  # the client closed its connection
     assert (waiter.result(), ended) == (GONE, [True])
     assert (pool.stats()["waiting"], pool.line.admitted) == (0, 1)
