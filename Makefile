@@ -93,6 +93,14 @@ function: build-$(ARCH) ## Build the example function image (handler/) for ARCH
 # With the local server, CODE (the function's folder) is mounted read-only beside /var/task and
 # served over it: a saved change runs on the next request, no rebuild.
 RUN_LOCAL_CODE = $(if $(filter local,$(EMULATOR)),-v $(abspath $(CODE)):/var/task-live:ro -e LAMBDA_LOCAL_CODE=/var/task-live)
+# DURABLE_CONFIG='{"ExecutionTimeout": 900}' makes the function durable (docs/durable.md); its
+# executions are kept on the host in STATE_DIR, so they outlive the container.
+DURABLE_CONFIG ?=
+DURABLE_TIME_SCALE ?=
+STATE_DIR ?= build/local-state
+RUN_LOCAL_DURABLE = $(if $(DURABLE_CONFIG),-e LAMBDA_LOCAL_DURABLE_CONFIG='$(DURABLE_CONFIG)' \
+  -v $(abspath $(STATE_DIR)):/var/lambda-local-state -e LAMBDA_LOCAL_STATE_DIR=/var/lambda-local-state \
+  $(if $(DURABLE_TIME_SCALE),-e LAMBDA_LOCAL_DURABLE_TIME_SCALE=$(DURABLE_TIME_SCALE)))
 
 .PHONY: run-local
 run-local: function ## Serve the example function on localhost:PORT (EMULATOR=local|rie, CODE=handler; Ctrl-C stops it)
@@ -103,8 +111,10 @@ run-local: function ## Serve the example function on localhost:PORT (EMULATOR=lo
 	@echo "  make invoke EVENT=demo-apigateway    (events: $$(cd handler/events && ls *.json | sed 's/.json//' | tr '\n' ' '))"
 	@if [ "$(EMULATOR)" = local ]; then echo "  curl -s -X POST localhost:$(PORT)/lucky -d '{\"name\":\"ada\"}'   (any path: a function URL request)"; \
 	  echo "  edit $(CODE)/ and call again: the next request runs the new code"; fi
+	@test -z "$(DURABLE_CONFIG)" -o "$(EMULATOR)" = local || { echo "DURABLE_CONFIG needs EMULATOR=local (the RIE has no durable functions)"; exit 2; }
+	@$(if $(DURABLE_CONFIG),mkdir -p $(STATE_DIR) && echo "  durable ($(DURABLE_CONFIG)): invoke function:\$$LATEST; executions kept in $(STATE_DIR)/")
 	@docker run --rm --init --name $(FUNCTION_IMAGE)-$(PORT) --platform $(PLATFORM) \
-	  -p $(PORT):8080 -e LAMBDA_EMULATOR=$(EMULATOR) $(RUN_LOCAL_CODE) $(FUNCTION_IMAGE):$(ARCH) $(HANDLER)
+	  -p $(PORT):8080 -e LAMBDA_EMULATOR=$(EMULATOR) $(RUN_LOCAL_CODE) $(RUN_LOCAL_DURABLE) $(FUNCTION_IMAGE):$(ARCH) $(HANDLER)
 
 .PHONY: invoke
 invoke: ## Send a sample event: EVENT=<a name in handler/events/> (default demo-s3) or a path

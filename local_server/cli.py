@@ -9,6 +9,7 @@ import threading
 from types import FrameType
 
 from .config import HEALTH_PATH, Config, ConfigError, HelpRequested, usage
+from .durable.store.sqlite_store import StateFileError
 from .server import LocalServer
 
 
@@ -24,6 +25,9 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
         return 2
     try:
         server = LocalServer(config)
+    except StateFileError as problem:
+        sys.stderr.write(f"local-server: {problem}\n")
+        return 2
     except OSError as problem:
         # The address as the options and the environment made it: what the user has to change.
         sys.stderr.write(f"local-server: cannot listen on {config.host}:{config.port}: "

@@ -22,10 +22,53 @@ ACCOUNT_ID = "012345678912"  # the account in the RIE's function ARN
 HEALTH_PATH = "/_local/health"
 DEFAULT_POLL_INTERVAL = 0.5
 TENANT_ISOLATION_MODE = "PER_TENANT"
+# Where durable executions are kept when --state-dir is not given: a folder of the container's
+# /tmp (the one folder Lambda's file system leaves writable), so it lives as long as the container.
+DEFAULT_STATE_DIR = "/tmp/lambda-local-state"
+# DurableConfig's bounds (botocore's Lambda model, DurableConfig; SAM's and CDK's default retention).
+MAX_EXECUTION_TIMEOUT = 31_622_400
+DEFAULT_RETENTION_DAYS = 14
 
 
 class ConfigError(Exception):
     """A setting that cannot work: one line that says which and why."""
+
+
+class DurableConfig:
+    """The function's DurableConfig, as `aws lambda create-function --durable-config` takes it."""
+
+    def __init__(self, execution_timeout: int, retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
+        self.execution_timeout = execution_timeout
+        self.retention_days = retention_days
+
+    @classmethod
+    def parse(cls, text: str) -> DurableConfig:
+        """From its JSON, `{"ExecutionTimeout": N, "RetentionPeriodInDays": D}`; ConfigError if it cannot work."""
+        import json
+
+        try:
+            value = json.loads(text)
+        except ValueError as problem:
+            raise ConfigError(f"--durable-config must be JSON like '{{\"ExecutionTimeout\": 900}}': "
+                              f"{problem}") from None
+        if not isinstance(value, dict):
+            raise ConfigError(f"--durable-config must be a JSON object, not {text!r}")
+        unknown = sorted(set(value) - {"ExecutionTimeout", "RetentionPeriodInDays"})
+        if unknown:
+            raise ConfigError(f"--durable-config: unknown member(s) {', '.join(unknown)}; "
+                              "DurableConfig has ExecutionTimeout and RetentionPeriodInDays")
+        timeout, retention = value.get("ExecutionTimeout"), value.get("RetentionPeriodInDays", DEFAULT_RETENTION_DAYS)
+        # The service's own words for a DurableConfig without it (a quote: docs/facts.md, durable functions).
+        if timeout is None:
+            raise ConfigError("--durable-config: You cannot create a function with a durable configuration "
+                              "without an executionTimeout")
+        if type(timeout) is not int or not 1 <= timeout <= MAX_EXECUTION_TIMEOUT:
+            raise ConfigError(f"--durable-config: ExecutionTimeout must be a whole number of seconds from 1 to "
+                              f"{MAX_EXECUTION_TIMEOUT}, not {timeout!r}")
+        if type(retention) is not int or not 1 <= retention <= 90:
+            raise ConfigError(f"--durable-config: RetentionPeriodInDays must be a whole number of days from 1 to 90, "
+                              f"not {retention!r}")
+        return cls(timeout, retention)
 
 
 class Config:
@@ -54,6 +97,9 @@ class Config:
         self.reserved_concurrency: int | None = values.get("reserved_concurrency")
         # TenancyConfig's TenantIsolationMode: PER_TENANT keeps environments per tenant id.
         self.tenant_isolation: bool = values.get("tenant_isolation", False)
+        self.durable: DurableConfig | None = values.get("durable")  # None: the function is not durable
+        self.durable_time_scale: float = values.get("durable_time_scale", 1.0)
+        self.state_dir: str = values.get("state_dir", DEFAULT_STATE_DIR)
         self.environ: dict[str, str] = values.get("environ", {})  # the server's own environment, given to runtimes
 
     @property
@@ -95,6 +141,9 @@ class Config:
             raise ConfigError("--prewarm does not go with --tenant-isolation-mode: an environment belongs to "
                               "the tenant of its first request")
         log_format = get("AWS_LAMBDA_LOG_FORMAT") or "Text"
+        durable = DurableConfig.parse(args["durable-config"]) if args["durable-config"] else None
+        if args["durable-time-scale"] < 0:
+            raise ConfigError("--durable-time-scale must be 0 or more (0: waits and retry delays elapse at once)")
         return cls(
             host=args["host"], port=args["port"], command=command or None,
             handler=args["handler"] if args["handler"] is not None else get("_HANDLER", ""),
@@ -106,7 +155,8 @@ class Config:
             log_format="JSON" if log_format.upper() == "JSON" else "Text",
             http_events=args["http-events"], extensions_dir=args["extensions-dir"],
             poll_interval=args["poll-interval"], prewarm=args["prewarm"], reserved_concurrency=reserved,
-            tenant_isolation=mode is not None, environ=dict(environ))
+            tenant_isolation=mode is not None, durable=durable, durable_time_scale=args["durable-time-scale"],
+            state_dir=args["state-dir"], environ=dict(environ))
 
 
 def _number(text: str | None, name: str, default: float) -> float:
@@ -143,6 +193,11 @@ OPTIONS: list[tuple[str, Optional[str], Callable[[str], Any], Any, str]] = [
     ("poll-interval", None, float, DEFAULT_POLL_INTERVAL, "seconds between looks at the code folder"),
     ("prewarm", "LAMBDA_LOCAL_PREWARM", int, 0, "environments to start before the first request "
                                                  "(Lambda starts them on demand)"),
+    ("durable-config", "LAMBDA_LOCAL_DURABLE_CONFIG", str, None,
+     'make the function durable, e.g. \'{"ExecutionTimeout": 900, "RetentionPeriodInDays": 14}\''),
+    ("durable-time-scale", "LAMBDA_LOCAL_DURABLE_TIME_SCALE", float, 1.0,
+     "durable waits and retry delays run at this speed; 0: they elapse at once"),
+    ("state-dir", "LAMBDA_LOCAL_STATE_DIR", str, DEFAULT_STATE_DIR, "where durable executions are kept (SQLite)"),
 ]
 
 

@@ -14,6 +14,7 @@ from .console import Console
 from .environment.pool import Pool
 from .environment.process_tree import children
 from .environment.runtime_environ import runtime_environ
+from .front.durable_front import DurableFront
 from .front.front_server import FrontServer
 from .reload.code_watch import CodeWatcher
 from .reload.task_view import TaskView
@@ -30,10 +31,16 @@ class LocalServer:
         self.view = TaskView(config.task_root, config.code_dir)
         pycache = self.view.pycache
         self.pool = Pool(config, self.platform, self.console,
-                         lambda task_root: runtime_environ(config, task_root, pycache), self.view.path)
+                         lambda task_root: runtime_environ(config, task_root, pycache, self._lambda_endpoint()),
+                         self.view.path)
+        self.durable: DurableFront | None = None
         try:
-            self.front = FrontServer(config, self.pool, self.console)
-        except OSError:
+            # A durable function's executions, from the state file (StateFileError: one we must not touch).
+            self.durable = DurableFront(config, self.pool) if config.durable else None
+            self.front = FrontServer(config, self.pool, self.console, durable=self.durable)
+        except Exception:
+            if self.durable is not None:
+                self.durable.close()
             self.pool.close()  # its threads, and the view's folder, are not left behind
             self.view.remove()
             raise
@@ -41,6 +48,17 @@ class LocalServer:
         self.watcher = CodeWatcher(config.code_dir, config.poll_interval, self._code_changed) \
             if config.code_dir else None
         self._stopped = threading.Event()
+
+    def _lambda_endpoint(self) -> str | None:
+        """This server as the Lambda API a durable function's SDK calls (from inside its container)."""
+        if self.durable is None:
+            return None
+        host = self.config.host
+        if host in ("0.0.0.0", ""):
+            host = "127.0.0.1"
+        elif host == "::":
+            host = "::1"
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     def start(self) -> LocalServer:
         threading.Thread(target=self.front.serve_forever, name="front", daemon=True).start()
@@ -77,6 +95,8 @@ class LocalServer:
         if self.watcher:
             self.watcher.stop()
         self.front.close()
+        if self.durable is not None:
+            self.durable.close()  # executions keep their state: a restart goes on with them
         self.pool.close()
         self.view.remove()
 

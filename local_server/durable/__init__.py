@@ -1,7 +1,7 @@
 """Lambda durable executions, run locally: the durable execution API of botocore's Lambda model
 (API version 2025-12-01) for handlers written with aws-durable-execution-sdk-python.
 
-Three floors, as the rest of the server (docs/style.md "Where new rooms go"):
+Three floors, as the rest of the server (docs/architecture.md "The local server, by floor"):
 - `wire/`: pure wire format: HTTP requests of the 12 operations to typed requests (`routing`,
   `requests`), results and errors to botocore's answers (`responses`, `errors`, `shapes`), ARNs,
   timestamps, the handler's durable event and its `{"Status": ...}` output (`invocation_event`).

@@ -100,7 +100,7 @@ class Execution:
     arn: str
     name: str
     function_name: str
-    version: str  # $LATEST or a version number: the ARN carries it (api.md "Execution ARN format")
+    version: str  # $LATEST or a version number: the ARN carries it (docs/facts.md D3)
     function_arn: str  # with the qualifier the execution was started with
     input_payload: str
     start: float
@@ -140,7 +140,7 @@ class Execution:
 
     @property
     def execution_id(self) -> str:
-        # The SDK takes the EXECUTION operation's Id from the ARN's last segment (sdk.md §1).
+        # The SDK takes the EXECUTION operation's Id from the ARN's last segment (docs/facts.md D3).
         return self.arn.rsplit("/", 1)[-1]
 
     @property

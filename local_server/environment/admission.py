@@ -38,7 +38,7 @@ GONE = "gone"  # its client went away while it waited
 CLOSED = "closed"  # the server is stopping
 DROPPED = "dropped"  # an Event invocation that will not run (reserved concurrency 0, too old)
 
-# "Maximum age of event: ... default 6 hours" (Lambda, asynchronous invocation; notes F).
+# Lambda retries a queued Event invocation for up to 6 hours (docs/facts.md Q1): its maximum age here.
 MAX_EVENT_AGE = 6 * 3600.0
 
 # Places an invocation of a tenant (None without tenant isolation): (an environment, whether it

@@ -4,7 +4,7 @@ Enough for what runs in a container image: a no-op internal extension that a run
 registers so that Lambda sends it SIGTERM at shutdown (the approach of AWS's Go and Rust
 runtimes), and external extensions (executables in /opt/extensions) that receive INVOKE
 and SHUTDOWN events. Rules and error bodies follow AWS's "Extensions API" page and the
-RIE's rapi handlers (facts E): an extension whose name is not an executable in the
+RIE's rapi handlers (docs/facts.md E3): an extension whose name is not an executable in the
 extensions folder is internal, and internal ones may not subscribe to SHUTDOWN.
 """
 

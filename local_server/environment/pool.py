@@ -141,7 +141,8 @@ class Pool:
         ticket = Ticket(tenant, time.monotonic() + MAX_EVENT_AGE, request_id, granted)
         with self.cond:
             if self.closed or self.config.reserved_concurrency == 0:
-                # Lambda sends it to the function's failure destination, "without any retries" (notes F).
+                # Lambda sends it to the function's failure destination "without any retries" (AWS,
+                # "Asynchronous invocation"; docs/facts.md Q1: zero throttles every request).
                 ticket.end(DROPPED)
                 events = [ticket]
             else:

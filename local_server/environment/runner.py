@@ -16,10 +16,12 @@ from .invocation import Invocation
 from .pool import Pool, Watch
 
 
-def run(pool: Pool, inv: Invocation, timeout: float, watch: Watch | None = None) -> str | None:
-    """Runs `inv` to its end, once an environment is free for it (waiting its own timeout at most, or
-    until `watch` sees its client go); None when it ran, else why no environment took it."""
-    env = pool.acquire(inv.tenant_id, timeout, watch)
+def run(pool: Pool, inv: Invocation, timeout: float, watch: Watch | None = None,
+        patience: float | None = None) -> str | None:
+    """Runs `inv` to its end, once an environment is free for it (waiting `patience`, by default its own
+    timeout, at most, or until `watch` sees its client go); None when it ran, else why no environment
+    took it (admission's outcomes)."""
+    env = pool.acquire(inv.tenant_id, timeout if patience is None else patience, watch)
     if isinstance(env, str):
         return env
     run_on(pool, env, inv, timeout)

@@ -23,6 +23,7 @@ from ..wire import function_url, invoke_api, lambda_errors
 from ..wire.http import BodyTooLarge, HttpError, PeerClosed, Request, content_length, parse_request_head, response_head
 from ..wire.runtime_api import new_request_id
 from . import waiting
+from .durable_front import ARN_HEADER, DurableFront
 from .responders import DiscardResponder, EventStreamResponder, FunctionUrlResponder, InvokeResponder, Responder
 
 # A body past the limit is still read off the connection (so that the client reads our 413,
@@ -30,13 +31,16 @@ from .responders import DiscardResponder, EventStreamResponder, FunctionUrlRespo
 _DRAIN_LIMIT = 64 * 1024 * 1024
 # A client that takes no data for this long is gone: its answer is dropped, the function goes on.
 SEND_TIMEOUT = 30
+DURABLE_PREFIX = "/2025-12-01/"  # the durable execution API (botocore's Lambda model, 2025-12-01)
 
 
 class FrontServer:
-    def __init__(self, config: Config, pool: Pool, console: Console, sock: socket.socket | None = None) -> None:
+    def __init__(self, config: Config, pool: Pool, console: Console, sock: socket.socket | None = None,
+                 durable: DurableFront | None = None) -> None:
         self.config = config
         self.pool = pool
         self.console = console
+        self.durable = durable  # the function is durable (--durable-config)
         if sock is None:
             family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
             sock = socket.socket(family, socket.SOCK_STREAM)
@@ -143,6 +147,8 @@ class FrontServer:
             return self._invoke(req, reader, sock, streaming=False)
         if path.startswith(invoke_api.STREAM_PREFIX):
             return self._invoke(req, reader, sock, streaming=True)
+        if path.startswith(DURABLE_PREFIX):
+            return self._durable_api(req, reader, sock)
         if path == HEALTH_PATH:
             drained, alive = self._read_body(req, reader, sock, lambda_errors.MAX_REQUEST)
             if drained is None:
@@ -165,6 +171,8 @@ class FrontServer:
         if refusal is not None:
             return self._answer(sock, *refusal)
         trace_id = headers.get("x-amzn-trace-id")
+        if self.durable is not None:
+            return self._invoke_durable(req, payload, sock, kind, streaming)
         if kind == "Event":
             inv = Invocation(payload, DiscardResponder(), trace_id=trace_id, client_context=client_context,
                              tenant_id=tenant)
@@ -177,18 +185,35 @@ class FrontServer:
                          tail=headers.get("x-amz-log-type") == "Tail", tenant_id=tenant)
         return self._run(inv, responder, sock)
 
+    def _durable_api(self, req: Request, reader: Reader, sock: socket.socket) -> bool:
+        body, alive = self._read_body(req, reader, sock, lambda_errors.MAX_REQUEST)
+        if body is None:
+            return alive
+        if self.durable is None:
+            return self._answer(sock, *lambda_errors.api_error(404, "ResourceNotFoundException", {
+                "Type": "User", "Message": f"The function {self.config.function_name} is not durable: start "
+                                           "the server with --durable-config to serve the durable execution API"}))
+        return self._answer(sock, *self.durable.answer_api(req.method, req.target, body))
+
+    def _invoke_durable(self, req: Request, payload: bytes, sock: socket.socket, kind: str, streaming: bool) -> bool:
+        assert self.durable is not None
+        name = invoke_api.function_name(req.path, streaming) or ""
+        started = self.durable.start(name, req.query, req.headers, payload)
+        if not isinstance(started, str):
+            return self._answer(sock, *started)
+        if kind == "Event":
+            return self._answer(sock, 202, [("x-amzn-RequestId", new_request_id()), (ARN_HEADER, started)], b"")
+        responder: Responder = EventStreamResponder(sock) if streaming else InvokeResponder(sock)
+        self.durable.answer_when_done(started, responder)
+        return not responder.close
+
     def _function_url(self, req: Request, reader: Reader, sock: socket.socket, source_ip: str) -> bool:
         body, alive = self._read_body(req, reader, sock, lambda_errors.MAX_REQUEST)
         if body is None:
             return alive
-        tenant = None
-        if self.config.tenant_isolation:  # (see function_url.NO_TENANT_URL)
-            if not self.v1:
-                return self._answer(sock, *function_url.NO_TENANT_URL)
-            tenant, bad_tenant = invoke_api.tenant(req.headers.get(invoke_api.TENANT_HEADER), True)
-            if bad_tenant is not None:
-                self.console.say(f"API Gateway's invoke refused: {bad_tenant[2].decode('utf-8', 'replace')}")
-                return self._answer(sock, *function_url.GATEWAY_ERROR)
+        tenant, refused = self._url_tenant(req)
+        if refused is not None:
+            return self._answer(sock, *refused)
         request_id = new_request_id()
         http = function_url.HttpRequest(req.method, req.path, req.query, req.headers, req.raw_headers, body,
                                         source_ip, request_id)
@@ -200,9 +225,27 @@ class FrontServer:
         if len(payload) > lambda_errors.MAX_REQUEST:  # a base64 body grows by a third
             return self._answer(sock, *lambda_errors.request_too_large(len(payload)))
         responder = FunctionUrlResponder(sock, v1=self.v1, head_only=req.method == "HEAD")
+        if self.durable is not None:  # a function URL invokes $LATEST: it starts an execution
+            started = self.durable.start("function:$LATEST", "", {}, payload)
+            if not isinstance(started, str):
+                return self._answer(sock, *started)
+            self.durable.answer_when_done(started, responder)
+            return not responder.close
         inv = Invocation(payload, responder, request_id=request_id, trace_id=req.headers.get("x-amzn-trace-id"),
                          tenant_id=tenant)
         return self._run(inv, responder, sock)
+
+    def _url_tenant(self, req: Request) -> tuple[str | None, lambda_errors.Answer | None]:
+        """The tenant of a plain HTTP request (see function_url.NO_TENANT_URL), or the answer refusing it."""
+        if not self.config.tenant_isolation:
+            return None, None
+        if not self.v1:
+            return None, function_url.NO_TENANT_URL
+        tenant, refused = invoke_api.tenant(req.headers.get(invoke_api.TENANT_HEADER), True)
+        if refused is None:
+            return tenant, None
+        self.console.say(f"API Gateway's invoke refused: {refused[2].decode('utf-8', 'replace')}")
+        return None, function_url.GATEWAY_ERROR
 
     def _run(self, inv: Invocation, responder: Responder, sock: socket.socket) -> bool:
         refused = runner.run(self.pool, inv, self.config.timeout, waiting.watch_client(self.pool.supervisor, sock))

@@ -38,6 +38,7 @@ class Responder:
         self.head_only = head_only  # a HEAD request: the head, never a body
         self.gone = False  # the client went away: the rest of the answer is dropped
         self.close = False  # the connection cannot carry another request after this answer
+        self.extra: list[tuple[str, str]] = []  # headers of the API's answer beyond the usual (a durable ARN)
 
     def send(self, data: bytes) -> None:
         if self.gone or self.sock is None:
@@ -90,7 +91,7 @@ class InvokeResponder(Responder):
 
     def _headers(self, inv: Invocation, content_type: str) -> list[tuple[str, str]]:
         headers = [("Content-Type", content_type), ("X-Amz-Executed-Version", EXECUTED_VERSION),
-                   ("x-amzn-RequestId", inv.request_id)]
+                   ("x-amzn-RequestId", inv.request_id), *self.extra]
         if inv.log is not None:
             headers.append(("X-Amz-Log-Result", base64.b64encode(inv.report()).decode("ascii")))
         return headers
@@ -100,7 +101,7 @@ class InvokeResponder(Responder):
 
     def error(self, inv: Invocation, body: bytes, error_type: str) -> None:
         # "FunctionError: If present, indicates that an error occurred during function
-        # execution"; Lambda reports "Unhandled" for every function error today (facts A1).
+        # execution"; Lambda reports "Unhandled" for every function error today (docs/facts.md I1).
         headers = self._headers(inv, "application/json")
         headers.append(("X-Amz-Function-Error", "Unhandled"))
         self.send_whole(200, headers, body)
@@ -139,7 +140,7 @@ class EventStreamResponder(Responder):
             self.send(response_head(200, [
                 ("Content-Type", "application/vnd.amazon.eventstream"),
                 ("X-Amz-Executed-Version", EXECUTED_VERSION),
-                ("x-amzn-RequestId", inv.request_id),
+                ("x-amzn-RequestId", inv.request_id), *self.extra,
                 ("Transfer-Encoding", "chunked")]))
 
     def _complete(self, inv: Invocation, error_code: str | None = None, error_details: str | None = None) -> None:

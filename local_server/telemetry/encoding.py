@@ -2,7 +2,7 @@
 head of the listener's answer. Pure.
 
 - HTTP: "Lambda delivers telemetry to a local HTTP endpoint ... as an array of records in JSON
-  format ... through POST requests" (telemetry-api.md, awsdocs source of 2023).
+  format ... through POST requests" (telemetry-api.md, awsdocs source of 2023: docs/facts.md T3).
 - TCP: "Lambda delivers telemetry to a TCP port in Newline delimited JSON (NDJSON) format" (same);
   AWS's managed-instances RIE writes each event, then "\\n".
 Content-Type application/json as the RIE sends it (internal/client.go; Lambda's: unconfirmed).

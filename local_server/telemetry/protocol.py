@@ -1,6 +1,6 @@
 """The Telemetry API and the Logs API as an extension sees them: routes, versions, bounds, answers. Pure.
 
-Sources (quoted in /work/notes/telemetry-facts.md, sections A1-A3 and C):
+Sources (stated in docs/facts.md T1-T3 and T6):
 - https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api-reference.html (subscribe request, answers)
 - https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api.html (buffering, destinations)
 - https://docs.aws.amazon.com/lambda/latest/dg/runtimes-logs-api.html (the Logs API)

@@ -11,7 +11,7 @@ Keys we do not know are ignored: the OpenTelemetry collector sends "method": "PO
 
 Problems are reported together, joined by "; ", in the words of the reference page's one
 example ("URI port is not provided; types should not be empty"). Every other message is ours:
-Lambda's texts for them are unconfirmed (telemetry-facts.md A2).
+Lambda's texts for them are unconfirmed (docs/facts.md T2).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Plain HTTP as a function URL does it: requests into events, results into responses. Pure functions.
 
 Payload format 2.0 and its response rules: AWS "Invoking Lambda function URLs"
-(urls-invocation.md). The API Gateway REST (v1) proxy format is the option `--http-events v1`.
+(https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html; docs/facts.md U1, U3).
+The API Gateway REST (v1) proxy format is the option `--http-events v1`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .lambda_errors import Answer
 # Streamed responses for function URLs start with a JSON prelude, then 8 NUL bytes (AWS
 # "Response streaming"; Node's HttpResponseStream.js): lambda_runtime_api's
 # HTTP_INTEGRATION_CONTENT_TYPE and HTTP_PRELUDE_DELIMITER.
-# API Gateway reads the prelude within the first 16 KB (facts C).
+# API Gateway reads the prelude within the first 16 KB (docs/facts.md U5).
 MAX_PRELUDE = 16 * 1024
 
 # Request bodies of these types are passed as text; anything else is base64 ("If the
@@ -42,7 +43,7 @@ NO_TENANT_URL: Answer = (404, [("Content-Type", "application/json")], json.dumps
                "an API Gateway REST API (--http-events v1), which passes the request's X-Amz-Tenant-Id on."},
     separators=(",", ":")).encode())
 # What a REST API answers when Lambda refuses its invoke (no or a bad tenant id): API Gateway's 500
-# for an integration that failed (unconfirmed for this case; the server's log says Lambda's reason).
+# when Lambda refused the invoke (docs/facts.md U6; the server's log says Lambda's reason).
 GATEWAY_ERROR: Answer = (500, [("Content-Type", "application/json")], b'{"message":"Internal server error"}')
 
 
@@ -110,7 +111,7 @@ def v2_event(req: HttpRequest) -> dict[str, Any]:
             params[name] = f"{params[name]},{value}" if name in params else value
         event["queryStringParameters"] = params
     event["requestContext"] = {
-        # "anonymous" for auth type NONE, in real captured events (facts D).
+        # "anonymous" for auth type NONE, in real captured events (docs/facts.md U2).
         "accountId": "anonymous",
         "apiId": host.split(".", 1)[0],
         "domainName": host,

@@ -1,7 +1,7 @@
 """What Lambda answers when things go wrong: status, headers and body, as pure functions.
 
-Sources are cited per answer; "facts" is briefs/research/lambda-facts.md of this project,
-which quotes each one (AWS documentation, botocore's model, AWS's RIE source, real outputs).
+Sources are cited per answer as entries of docs/facts.md ("docs/facts.md I2"), each stated
+with its public source (AWS documentation, botocore's model, AWS's RIE source, real answers).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from lambda_runtime_api import (
 )
 
 # Invoke's payload limit: "Request must be smaller than 6291456 bytes for the InvokeFunction
-# operation" (real Lambda errors quoted in facts A5; service-2.json: "6 MB for synchronous").
+# operation" (real Lambda errors quoted in docs/facts.md I5; service-2.json: "6 MB for synchronous").
 MAX_REQUEST = 6_291_456
 # A response's limits, buffered and streamed, are the Runtime API's (lambda_runtime_api).
 
@@ -32,7 +32,7 @@ def _json(value: dict[str, str]) -> bytes:
 
 
 def api_error(status: int, error_type: str, body: dict[str, str]) -> Answer:
-    """An Invoke API error as botocore reads one: the type in X-Amzn-ErrorType (facts A7)."""
+    """An Invoke API error as botocore reads one: the type in X-Amzn-ErrorType (docs/facts.md I6)."""
     return status, [("X-Amzn-ErrorType", error_type), ("Content-Type", "application/json")], _json(body)
 
 
@@ -42,14 +42,13 @@ CONCURRENCY_LIMIT = "ConcurrentInvocationLimitExceeded"  # the account's: here, 
 
 
 def too_many_requests(reason: str = RESERVED_LIMIT) -> Answer:
-    # 429 body of a real throttled Invoke (facts A5, notes F: erlcloud's fixture of a real answer,
-    # with this reason); with the account-level reason, the same body is assumed (unconfirmed).
+    # 429 and its body as real throttled Invokes show them (docs/facts.md I4), with either reason.
     return api_error(429, "TooManyRequestsException", {"Reason": reason, "Type": "User", "message": "Rate Exceeded."})
 
 
-# Tenant isolation (notes F). Missing tenant id: Lambda's text, quoted by the AWS Compute Blog
-# ("Building multi-tenant SaaS applications with AWS Lambda's new tenant isolation mode"), 400 and
-# InvalidParameterValueException {Type, message} per botocore's shape ("User": unconfirmed).
+# Tenant isolation (docs/facts.md Q2). A missing tenant id: Lambda's text, quoted by the AWS Compute
+# Blog; 400 InvalidParameterValueException {Type, message} as botocore's shape has it ("User":
+# unconfirmed for this exception).
 TENANT_REQUIRED = ("The invoked function is enabled with tenancy configuration. "
                    "Add a valid tenant ID in your request and try again.")
 # A tenant id for a function without tenant isolation: Lambda answers InvalidParameterValueException
@@ -73,7 +72,7 @@ def invalid_tenant_id(value: str, constraint: str) -> Answer:
 
 
 def request_too_large(size: int) -> Answer:
-    # Real Lambda names the code RequestEntityTooLargeException (facts A5, three reports).
+    # Real Lambda names the code RequestEntityTooLargeException (docs/facts.md I5, three reports).
     return api_error(413, "RequestEntityTooLargeException", {
         "Type": "User",
         "message": f"Request must be smaller than {MAX_REQUEST} bytes for the InvokeFunction operation"})
@@ -84,8 +83,8 @@ def unknown_operation(method: str, path: str) -> Answer:
         "Type": "User",
         "message": f"No Lambda API operation at {method} {path}. This server answers POST "
                    "/2015-03-31/functions/{name}/invocations and POST "
-                   "/2021-11-15/functions/{name}/response-streaming-invocations; "
-                   "any path outside /2015-03-31/ and /2021-11-15/ is a function URL request."})
+                   "/2021-11-15/functions/{name}/response-streaming-invocations, and the durable execution "
+                   "API under /2025-12-01/; any other path is a function URL request."})
 
 
 def method_not_allowed(method: str, path: str) -> Answer:
@@ -107,7 +106,7 @@ def function_error(error_type: str, message: str, request_id: str | None) -> byt
     """A platform-made function error body, as Lambda formats one: the request id in the message.
 
     RIE interop/model.go GetErrorResponseWithFormattedErrorMessage: "RequestId: %s Error: %v";
-    fields errorType then errorMessage (its FunctionError struct), as real answers show (facts A2, A3).
+    fields errorType then errorMessage (its FunctionError struct), as real answers show (docs/facts.md I2, I3).
     """
     text = f"RequestId: {request_id} Error: {message}" if request_id else f"Error: {message}"
     return _json({"errorType": error_type, "errorMessage": text})
@@ -120,7 +119,7 @@ RESPONSE_TOO_LARGE = RESPONSE_SIZE_TOO_LARGE
 
 
 def timed_out(request_id: str, seconds: float) -> bytes:
-    # "Task timed out after %.2f seconds" (RIE invoke/utils.go); a real answer in 2026 (facts A2):
+    # "Task timed out after %.2f seconds" (AWS's RIE); a real answer in 2026 (docs/facts.md I2):
     # {"errorType":"Sandbox.Timedout","errorMessage":"RequestId: ... Error: Task timed out after 3.00 seconds"}
     return function_error(SANDBOX_TIMEDOUT, f"Task timed out after {seconds:.2f} seconds", request_id)
 
@@ -146,7 +145,7 @@ def exit_reason(returncode: int) -> str:
 
 def runtime_exited(request_id: str | None, returncode: int) -> bytes:
     # RIE rapid/handlers.go: "Runtime exited without providing a reason" on status 0, else
-    # "Runtime exited with error: exit status 129" (real answers: facts A3).
+    # "Runtime exited with error: exit status 129" (real answers: docs/facts.md I3).
     if returncode == 0:
         return function_error(RUNTIME_EXIT, "Runtime exited without providing a reason", request_id)
     return function_error(RUNTIME_EXIT, f"Runtime exited with error: {exit_reason(returncode)}", request_id)

@@ -1,10 +1,11 @@
 """The platform's own log lines (START, END, REPORT) and JSON records, as Lambda writes them. Pure functions.
 
-Text format, from real CloudWatch lines (facts F): tab-separated fields, each followed by a
-tab; `Init Duration` only on a cold start, after `Max Memory Used`; a failed invocation
-ends with `Status: timeout` (or `Status: error` and `Error Type: ...`, which is not verified
-against AWS). JSON format (`AWS_LAMBDA_LOG_FORMAT=JSON`): one `platform.*` record per line,
-with the fields of a real capture (facts F) and the telemetry schema reference.
+Text format, from real CloudWatch lines (docs/facts.md L1): tab-separated fields, each
+followed by a tab; `Init Duration` only on a cold start, after `Max Memory Used`; a failed
+invocation ends with `Status: timeout` (or `Status: error` and `Error Type: ...`, as a real
+line quoted there shows). JSON format (`AWS_LAMBDA_LOG_FORMAT=JSON`): one `platform.*` record
+per line, with the fields of a real capture and the telemetry schema reference (docs/facts.md
+L3, T4).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ def iso_time(epoch: float) -> str:
 
 
 def billed_ms(duration_ms: float, init_ms: float | None) -> int:
-    # Billed in 1 ms steps; since 2025 a cold start's init is billed too (facts F: 3000.00 ms
-    # and a 67.49 ms init were billed 3068 ms).
+    # Billed in 1 ms steps; since 2025 a cold start's init is billed too (docs/facts.md L2:
+    # 3000.00 ms and a 67.49 ms init bill 3068 ms).
     return math.ceil(duration_ms + (init_ms or 0.0))
 
 
@@ -38,9 +39,8 @@ def _record(kind: str, record: dict[str, Any], epoch: float) -> bytes:
 
 
 def _tenant(record: dict[str, Any], tenant_id: str | None) -> dict[str, Any]:
-    # A tenant-isolated function's records name the tenant ("The tenantId property is included for
-    # platforms events (like platform.start and platform.report)", AWS, tenant-isolation-monitor.html;
-    # the RIE's telemetry adds it to start, runtimeDone and report when set).
+    # A tenant-isolated function's records name the tenant (docs/facts.md T8: platform.start and
+    # platform.report; the RIE's telemetry adds it to runtimeDone too, when set).
     if tenant_id:
         record["tenantId"] = tenant_id
     return record

@@ -110,7 +110,7 @@ def _clean(value: bytes) -> bytes:
 def next_reply(request_id: str, deadline_ms: int, function_arn: bytes, trace_id: str | None,
                client_context: bytes | None, payload: bytes, tenant_id: str | None = None) -> bytes:
     """The `GET /next` answer for an invocation: the event and its headers (the runtime contract; the
-    tenant id of a tenant-isolated function as Lambda-Runtime-Aws-Tenant-Id, notes E)."""
+    tenant id of a tenant-isolated function as Lambda-Runtime-Aws-Tenant-Id, docs/facts.md Q2)."""
     head = [_NEXT_HEAD, request_id.encode(), _DEADLINE, str(deadline_ms).encode(), _FUNCTION_ARN, function_arn]
     if trace_id:
         head += [_TRACE_ID, _clean(trace_id.encode("latin-1", "replace"))]

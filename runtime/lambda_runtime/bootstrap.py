@@ -66,7 +66,7 @@ class LambdaRuntimeClient:
     def post_invocation_error(self, invoke_id: str, error_response_data: str, xray_fault: str,
                               invocation_id: str | None = None) -> None:
         """POST /runtime/invocation/{id}/error, with the body's `errorType` in the error type
-        header, which awslambdaric leaves out (README.md, "Differences from awslambdaric")."""
+        header, which awslambdaric leaves out (docs/runtime.md, "Differences from awslambdaric")."""
         self.api.post_error(invoke_id, error_response_data.encode("utf-8"), _error_type(error_response_data),
                             xray_fault, invocation_id)
 

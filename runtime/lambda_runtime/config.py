@@ -67,7 +67,7 @@ class Config:
         self.execution_env: str = get(
             "AWS_EXECUTION_ENV", f"AWS_Lambda_python{sys.version_info[0]}.{sys.version_info[1]}")
         self.ensure_ascii: bool = self.execution_env not in _UNESCAPED_JSON_ENVS
-        # This runtime's own options (README: "Graceful shutdown", "Lambda Managed Instances").
+        # This runtime's own options (docs/runtime.md: "Graceful shutdown", "Lambda Managed Instances").
         self.enable_sigterm: bool = _flag(get("LAMBDA_ENABLE_SIGTERM"))
         self.fork_workers_after_init: bool = _flag(get("LAMBDA_FORK_WORKERS_AFTER_INIT"))
 

@@ -8,7 +8,7 @@ what each runtime posted; the log lines, per invocation (stdout cut where it sto
 post arrived), after the process and stderr, with timestamps normalised and nothing else (no
 line carries a duration or a process id, and the request and trace ids are the same); and the
 X-Ray documents sent, in order, with their generated ids, times and object addresses normalised.
-Then it asserts what Powertools relies on from the runtime (shared/docs/beyond-facts.md): the
+Then it asserts what Powertools relies on from the runtime (docs/facts.md H9): the
 root handler in place before the function is imported, AWS_LAMBDA_LOG_LEVEL, the trace id in
 _X_AMZN_TRACE_ID per invocation (removed without one), EMF on stdout before the response is posted.
 """

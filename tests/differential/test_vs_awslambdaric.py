@@ -3,7 +3,7 @@
 Each case runs the same handler on the same events through both runtimes and compares
 what they post: kind (response or error), body, content type, X-Ray cause, and the
 error record in the log. The deliberate differences are the tests at the end; each
-one checks that the difference is real, and README.md lists them with their reasons.
+one checks that the difference is real, and docs/runtime.md lists them with their reasons.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def test_same_init_errors_as_awslambdaric(tmp_path, files, handler):
     assert bodies[0] == bodies[1]
 
 
-# --- deliberate differences (README.md, "Differences from awslambdaric") -------------
+# --- deliberate differences (docs/runtime.md, "Differences from awslambdaric") -------
 
 
 def test_invocation_errors_carry_the_error_type_header(tmp_path):

@@ -44,7 +44,7 @@ BASE = os.environ.get("IMAGE", "lambda-python")
 ARCHES = ["x86_64", pytest.param("arm64", marks=pytest.mark.arm64)]
 TEXT = "text/plain; charset=utf-8"
 NATIVE = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine())
-# Emulated arm64 runs 20-50x slower than native (../shared/docs/platform.md), more on a busy
+# Emulated arm64 runs 20-50x slower than native (docs/development.md, "Tests"), more on a busy
 # machine: the example's invocation, 2 s so emulated at a load of 4 on 2 cores, gets this long.
 EMULATED_TIMEOUT = 60
 # SAM CLI 1.170 sends the invoke once the container's port takes a connection, which docker-proxy

@@ -1,6 +1,6 @@
 """The 12 durable operations of botocore's Lambda model, on the engine's executions.
 
-Semantics: the model's docs (api.md "Status semantics"); where Lambda publishes nothing the
+Semantics: the model's docs (docs/facts.md D4); where Lambda publishes nothing the
 choice is said beside the code. Each method runs under the engine's lock.
 """
 
@@ -41,7 +41,7 @@ class ApiOperations:
         execution = engine.get(request.arn)
         cached = execution.client_tokens.get(request.client_token or "")
         if cached is not None and cached["used"] == request.checkpoint_token:
-            # The same request again (botocore resends the same body, same ClientToken: sdk.md §3).
+            # The same request again (botocore resends the same body, same ClientToken: docs/facts.md D7).
             return rs.CheckpointResult(cached["token"], self._ops(execution, cached["ops"]))
         if execution.terminal or request.checkpoint_token != execution.token:
             raise invalid_token()
@@ -62,7 +62,7 @@ class ApiOperations:
             execution.completion = applied.completion  # ends with the invocation (engine._end)
         elif execution.status == PAUSING:
             # The pause takes effect at this checkpoint: no token, so the SDK ends the invocation
-            # with PENDING ("Checkpoint token revoked", sdk.md §3), AWS's emulator's way.
+            # with PENDING ("Checkpoint token revoked", docs/facts.md D8), AWS's emulator's way.
             engine.paused(execution, now, interrupted=True)
         else:
             token = random_token()

@@ -4,7 +4,7 @@ Every timestamp the engine records is model time: real time plus the time skippe
 deadline of a wait, a step retry or an invocation retry is *skippable*: with scale `s` it is
 reached after `s` times its remaining real time (0: at once), and the clock then jumps forward
 to it, so histories keep the modelled durations (AWS's emulator's `--skip-time` does the same:
-`clock.py` `SkipClock`, testing-sdk.md §4). Timeouts (execution, callback, heartbeat) are not
+`clock.py` `SkipClock`, docs/facts.md D12). Timeouts (execution, callback, heartbeat) are not
 skippable: they run at real speed in model time, so a callback answered from outside gets the
 time its timeout promises.
 """

@@ -9,7 +9,7 @@ from .invocations import RetryPolicy
 
 # RetentionPeriodInDays when the DurableConfig leaves it out: SAM's and CDK's default, 14
 # (https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-durableconfig.html);
-# the model's own GetDurableExecutionHistory doc says 30: api.md "Status semantics".
+# the model's own GetDurableExecutionHistory doc says 30: docs/facts.md D4.
 DEFAULT_RETENTION_DAYS = 14
 
 
@@ -17,7 +17,7 @@ DEFAULT_RETENTION_DAYS = 14
 class FunctionConfig:
     """A durable function: its name and its DurableConfig (`ExecutionTimeout` is required by
     the service: "You cannot create a function with a durable configuration without an
-    executionTimeout", lambda-behaviour.md §1)."""
+    executionTimeout", docs/facts.md D13)."""
 
     name: str
     execution_timeout: int  # seconds, 1..31622400 (model `DurableConfig.ExecutionTimeout`)
@@ -33,7 +33,7 @@ class FunctionConfig:
 @dataclasses.dataclass(frozen=True)
 class EngineConfig:
     functions: tuple[FunctionConfig, ...]
-    # The RIE's function ARN parts (README "The local server": arn:aws:lambda:us-east-1:012345678912:...).
+    # The RIE's function ARN parts (docs/local-server.md "Options": arn:aws:lambda:us-east-1:012345678912:...).
     region: str = "us-east-1"
     account: str = "012345678912"
     time_scale: float = 1.0  # 0: waits and retry delays elapse at once (engine/clock.py)

@@ -1,6 +1,6 @@
 """The end of an invocation: its InvocationCompleted, then what its outcome means.
 
-Order (conformance.md §3): the invocation's `InvocationCompleted` first, then what came due or
+Order (docs/facts.md D11): the invocation's `InvocationCompleted` first, then what came due or
 was answered while it ran, then the terminal event if the execution ended. A failure counts
 against the retry policy (engine/invocations.py); a checkpointed EXECUTION update ends the
 execution now that the invocation is over.

@@ -27,7 +27,7 @@ from .invocations import InvocationOutcome, InvocationRequest, Invoke
 from .launch import begin_invocation
 
 
-# Both unpublished as words (lambda-behaviour.md §5): AWS's emulator's message, an ErrorType in
+# Both unpublished as words (docs/facts.md D13): AWS's emulator's message, an ErrorType in
 # the style of the SDK's `Callback.Timeout`.
 def _timeout_error(seconds: int) -> JsonObject:
     return {"ErrorType": "Execution.Timeout", "ErrorMessage": f"Execution timed out after {seconds} seconds."}
@@ -104,14 +104,14 @@ class DurableEngine:
     def start_execution(self, function_name: str, qualifier: Optional[str], payload: str,
                         name: Optional[str] = None, trace_id: Optional[str] = None) -> StartedExecution:
         """Invoke of a durable function: a new execution, or the one of the same name and payload
-        ("Idempotency", lambda-behaviour.md §2)."""
+        ("Idempotency", docs/facts.md D13)."""
         target = parse_function_name(function_name, qualifier)
         config = self.config.function(target.name)
         arn = function_arn(self.config.region, self.config.account, target.name, target.qualifier)
         if config is None or (target.qualifier not in (None, "$LATEST")):
             raise not_found(f"Function not found: {arn}")
         if target.qualifier is None:
-            # Third-party quote of the service's message (lambda-behaviour.md §1).
+            # Third-party quote of the service's message (docs/facts.md D13).
             raise invalid("You cannot invoke a durable function using an unqualified ARN.")
         with self.lock:
             if name is not None:
@@ -128,7 +128,7 @@ class DurableEngine:
 
     def wait_for_end(self, arn: str, timeout: float) -> Optional[JsonObject]:
         """The GetDurableExecution body once the execution has ended, or None after `timeout`
-        real seconds (a synchronous invoke waits at most 15 minutes: lambda-behaviour.md §3)."""
+        real seconds (a synchronous invoke waits at most 15 minutes: docs/facts.md D13)."""
         with self.lock:
             execution = self.get(arn)
             self.changed.wait_for(lambda: execution.terminal or self._closed, timeout)

@@ -1,8 +1,8 @@
 """The execution history: events with Lambda's types, numbering and details.
 
 Event types and details members: botocore 1.44.8's `Event` shape and its `*Details` shapes
-(api.md "Full shapes"). Numbering: "Event IDs increment sequentially" from 1 (model doc of
-`EventId`). The conformance requirements (conformance.md §3) fix the order: one
+(docs/facts.md D1). Numbering: "Event IDs increment sequentially" from 1 (model doc of
+`EventId`). The conformance requirements (docs/facts.md D11) fix the order: one
 `InvocationCompleted` per invocation after that invocation's operation events, service-side
 completions between invocations, the terminal event after the last `InvocationCompleted`, and
 every details key present even when empty (`StepStartedDetails: {}`, `InvocationCompletedDetails`).
@@ -42,7 +42,7 @@ def record(execution: Execution, event_type: str, now: float, op: Optional[Opera
     if op is not None:
         event.op_id, event.name, event.sub_type, event.parent_id = op.id, op.name, op.sub_type, op.parent_id
     else:
-        # Execution-level events name the execution (AWS's emulator, observed: testing-sdk.md §5).
+        # Execution-level events name the execution (AWS's emulator, observed: docs/facts.md D12).
         event.op_id, event.name = execution.execution_id, execution.name
     execution.events.append(event)
     return event

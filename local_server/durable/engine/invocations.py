@@ -3,11 +3,11 @@
 The engine calls the function through an injected callable, `invoke(InvocationRequest) ->
 InvocationOutcome`: the server sends the event to an execution environment, a test calls the
 handler in-process. At most one invocation per execution is in flight (AWS's emulator gates it
-the same way, testing-sdk.md §4; PauseDurableExecution's doc speaks of "an in-progress
+the same way, docs/facts.md D12; PauseDurableExecution's doc speaks of "an in-progress
 invocation").
 
 Failed invocations (an unhandled error, a crash, a timeout, a PENDING with nothing pending):
-Lambda publishes no policy (lambda-behaviour.md §8). Ours: `RetryPolicy` below.
+Lambda publishes no policy (docs/facts.md D13). Ours: `RetryPolicy` below.
 """
 
 from __future__ import annotations

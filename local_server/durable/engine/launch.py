@@ -16,7 +16,7 @@ def begin_invocation(execution: Execution, now: float, request_id: str,
     token = random_token()
     execution.request_id, execution.invocation_start = request_id, now
     execution.token, execution.tokens = token, [token]
-    # UpdatedOperationIds: what changed since the handler last looked (sdk.md §1).
+    # UpdatedOperationIds: what changed since the handler last looked (docs/facts.md D6).
     updated, execution.unseen = execution.unseen, []
     execution.invoke_wanted, execution.retry_at = False, None
     event = invocation_event(execution.arn, token, progress.visible_operations(execution), updated,

@@ -1,14 +1,14 @@
 """What moves an execution on without its handler: timers, answers from outside, its end.
 
 Pure functions of an `Execution` and the current model time (the engine holds the lock).
-- Due timers (AWS's emulator, testing-sdk.md §4): a WAIT whose `ScheduledEndTimestamp` has come
+- Due timers (AWS's emulator, docs/facts.md D12): a WAIT whose `ScheduledEndTimestamp` has come
   succeeds; a STEP PENDING retry whose `NextAttemptTimestamp` has come becomes READY (no event);
   a CALLBACK past its timeout or heartbeat timeout times out with the SDK's `CallbackTimeoutType`
-  values as ErrorType (`Callback.Timeout`, `Callback.Heartbeat`: sdk.md §6).
+  values as ErrorType (`Callback.Timeout`, `Callback.Heartbeat`: docs/facts.md D10).
 - Completions from outside (callback answers, a chained execution's end) are queued while an
   invocation runs and applied at its next checkpoint or its end: the history then keeps Lambda's
   order (the suspending invocation's `InvocationCompleted` before `WaitSucceeded`,
-  `CallbackSucceeded`, ...: conformance.md §3), and a checkpoint still delivers what is due
+  `CallbackSucceeded`, ...: docs/facts.md D11), and a checkpoint still delivers what is due
   ("such as completed callbacks or expired timers", model doc of `NewExecutionState`).
 """
 
@@ -120,7 +120,7 @@ def next_deadline(execution: Execution) -> Optional[tuple[float, bool]]:
 
 
 def has_pending(execution: Execution) -> bool:
-    """Whether anything can still move the execution on without its handler (sdk.md §5)."""
+    """Whether anything can still move the execution on without its handler (docs/facts.md D9)."""
     if execution.pending_external or execution.unseen:
         return True
     for op in execution.operations.values():

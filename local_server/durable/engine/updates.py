@@ -2,7 +2,7 @@
 
 What each action does to an operation follows the model's docs (`OperationUpdate`,
 `StepOptions`, `WaitOptions`, `CallbackOptions`, `ChainedInvokeOptions`), the SDK's use of them
-(sdk.md §3, §5) and the histories AWS's conformance requirements expect (conformance.md §3):
+(docs/facts.md D8, D9) and the histories AWS's conformance requirements expect (docs/facts.md D11):
 a step's RETRY with an error is a `StepFailed`, with a payload only (wait_for_condition's
 state) a `StepSucceeded`; `RetryDetails.CurrentAttempt` counts attempts from 1 (step/1-13).
 """
@@ -71,7 +71,7 @@ def apply_updates(execution: Execution, updates: list[OperationUpdate], now: flo
 
 
 def _execution_update(update: OperationUpdate) -> JsonObject:
-    # The SDK's large-result path: an EXECUTION update with its own Id (sdk.md §2).
+    # The SDK's large-result path: an EXECUTION update with its own Id (docs/facts.md D6).
     if update.action == "SUCCEED":
         return {"status": SUCCEEDED, "result": update.payload}
     if update.action == "FAIL":
@@ -194,7 +194,7 @@ def _wait(execution: Execution, op: Optional[Operation], update: OperationUpdate
           services: Services, applied: Applied) -> Optional[Operation]:
     if update.action == "START":
         op = _start_only(execution, op, update)
-        seconds = update.wait_seconds or 1  # the SDK's default (WaitOptions, sdk.md §7)
+        seconds = update.wait_seconds or 1  # the SDK's default (WaitOptions, docs/facts.md D10)
         op.start, op.wait_seconds, op.scheduled_end = now, seconds, now + seconds
         history.operation_event(execution, op, "Started", now,
                                 {"Duration": seconds, "ScheduledEndTimestamp": round(now + seconds, 3)})
@@ -254,5 +254,5 @@ def _chained_invoke(execution: Execution, op: Optional[Operation], update: Opera
 _ACTIONS: dict[str, Action] = {STEP: _step, CONTEXT: _context, WAIT: _wait, CALLBACK: _callback,
                                CHAINED_INVOKE: _chained_invoke}
 
-# An operation the handler may resume on: READY is "run the step again now" (sdk.md §5).
+# An operation the handler may resume on: READY is "run the step again now" (docs/facts.md D9).
 RESUMABLE = frozenset({READY})

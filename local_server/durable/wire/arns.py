@@ -91,5 +91,5 @@ def function_arn(region: str, account: str, name: str, qualifier: Optional[str])
 
 def random_token() -> str:
     # 24 random bytes in standard base64: 32 characters of the model's alphabet, `+` and `/`
-    # included, so a client has to percent-encode them in a path (api.md "Wire conventions").
+    # included, so a client has to percent-encode them in a path (docs/facts.md D2).
     return base64.b64encode(os.urandom(24)).decode("ascii")

@@ -3,8 +3,8 @@
 botocore 1.44.8 `RestJSONParser._inject_error_code` takes the code from the `x-amzn-ErrorType`
 header, the message from the body's `message` or `Message`; without the header it would
 report the HTTP status as the code, and the SDK's one retryable 4xx (`InvalidParameterValueException`
-+ "Invalid checkpoint token", sdk.md §4) would never match. Status codes: the model's error
-shapes (api.md "Error shapes").
++ "Invalid checkpoint token", docs/facts.md D8) would never match. Status codes: the model's error
+shapes (docs/facts.md D5).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ ERROR_SHAPES: dict[str, tuple[int, str]] = {
     "UnknownOperationException": (404, "message"),
 }
 
-# The SDK retries a checkpoint on exactly this prefix (sdk.md §4): keep it verbatim.
+# The SDK retries a checkpoint on exactly this prefix (docs/facts.md D8): keep it verbatim.
 INVALID_TOKEN = "Invalid checkpoint token"
 
 

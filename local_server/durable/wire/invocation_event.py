@@ -1,9 +1,9 @@
 """The durable invocation: the event the handler gets, and the `{"Status": ...}` it returns.
 
-Event (sdk.md §1; the SDK's `DurableExecutionInvocationInput.from_json_dict`):
+Event (docs/facts.md D6; the SDK's `DurableExecutionInvocationInput.from_json_dict`):
 `{"DurableExecutionArn", "CheckpointToken", "InitialExecutionState": {"Operations", "NextMarker"},
 "UpdatedOperationIds"}`, operation timestamps in Unix milliseconds; a non-empty `NextMarker`
-makes the SDK page the rest with GetDurableExecutionState. Output (sdk.md §2; the SDK's
+makes the SDK page the rest with GetDurableExecutionState. Output (docs/facts.md D6; the SDK's
 `DurableExecutionInvocationOutput.to_dict`): `Status` SUCCEEDED (with `Result`, a JSON string),
 FAILED (with `Error`, an ErrorObject) or PENDING.
 """
@@ -66,7 +66,7 @@ def parse_handler_output(payload: bytes) -> HandlerOutput:
         raise InvalidOutput("Result must be a string (the JSON of the handler's return value)")
     if error is not None and not isinstance(error, dict):
         raise InvalidOutput("Error must be an ErrorObject")
-    # AWS's emulator's rules (testing-sdk.md §4), which the SDK never breaks.
+    # AWS's emulator's rules (docs/facts.md D12), which the SDK never breaks.
     if status == "FAILED" and result:
         raise InvalidOutput("Cannot provide a Result for FAILED status.")
     if status == "SUCCEEDED" and error:

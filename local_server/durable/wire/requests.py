@@ -1,6 +1,6 @@
 """The durable API's requests as typed values, and the checks the model's shapes make.
 
-Members, locations and limits: botocore 1.44.8 service-2.json (api.md "Per-operation detail").
+Members, locations and limits: botocore 1.44.8 service-2.json (docs/facts.md D1).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The durable operations' results as typed values, and their HTTP answers.
 
-Success codes are the model's `http.responseCode` (api.md "Operations at a glance"): 200, but
+Success codes are the model's `http.responseCode` (docs/facts.md D1): 200, but
 202 for Pause, Resume and Delete. Output members are the model's output shapes.
 """
 

@@ -1,7 +1,7 @@
 """HTTP requests of the 12 durable operations to typed requests (botocore 1.44.8's URIs).
 
 Path members are one percent-encoded segment each (an ARN's `/` arrives as `%2F`): the raw path
-is split on `/` first, then each segment is unquoted (api.md "Wire conventions"; AWS's emulator
+is split on `/` first, then each segment is unquoted (docs/facts.md D2; AWS's emulator
 does the same, `web/routes.py` `Route.from_string`).
 """
 
@@ -75,7 +75,7 @@ def _get_history(arn: str, query: Query, body: bytes) -> rq.DurableRequest:
 
 
 def _stop(arn: str, query: Query, body: bytes) -> rq.DurableRequest:
-    # The payload member `Error` is the whole body: the bare ErrorObject (api.md).
+    # The payload member `Error` is the whole body: the bare ErrorObject (docs/facts.md D2).
     return rq.Stop(arn, rq.error_object(_json_object(body), "Error") if body.strip() else None)
 
 
@@ -114,7 +114,7 @@ def _callback_operation(callback_id: str, action: str, body: bytes) -> Optional[
     if not BASE64_ID.fullmatch(callback_id) or len(callback_id) > 1024:
         raise invalid(f"Invalid CallbackId: {callback_id!r}")
     if action == "succeed":
-        # The payload member `Result` is a blob: the raw body bytes, no Content-Type (api.md).
+        # The payload member `Result` is a blob: the raw body bytes, no Content-Type (docs/facts.md D2).
         if len(body) > MAX_CALLBACK_RESULT:
             raise rq.too_large("Result", MAX_CALLBACK_RESULT)
         return rq.CallbackSuccess(callback_id, body)
@@ -127,7 +127,7 @@ def _callback_operation(callback_id: str, action: str, body: bytes) -> Optional[
 
 def _list_by_function(function_name: str, query: Query) -> rq.DurableRequest:
     name = _query_str(query, "DurableExecutionName")
-    statuses = query.get("Statuses", [])  # a list member: repeated keys (api.md "Query members")
+    statuses = query.get("Statuses", [])  # a list member: repeated keys (docs/facts.md D2)
     for status in statuses:
         if status not in EXECUTION_STATUSES:
             raise invalid(f"Invalid Statuses value {status!r}: one of {', '.join(EXECUTION_STATUSES)}")

@@ -2,7 +2,7 @@
 
 `Operation`, `Event`, `Execution` and `GetDurableExecutionResponse` of botocore 1.44.8's
 service-2.json. One function renders an operation for both readers: epoch seconds in API
-bodies, milliseconds in the handler's event (the SDK's `Operation.from_json_dict`, sdk.md §1).
+bodies, milliseconds in the handler's event (the SDK's `Operation.from_json_dict`, docs/facts.md D6).
 """
 
 from __future__ import annotations

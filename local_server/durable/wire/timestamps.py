@@ -2,11 +2,11 @@
 
 - JSON bodies: the model declares no `timestampFormat`, so rest-json's default applies: epoch
   seconds as a number (botocore `RestJSONParser`, `_parse_timestamp_with_tzinfo` reads both a
-  number and an ISO-8601 string; api.md "Timestamps in JSON bodies").
+  number and an ISO-8601 string; docs/facts.md D2).
 - Query strings: botocore serializes a timestamp member there as ISO-8601
   (`StartedAfter=2023-11-14T22:13:20Z`; botocore `serialize.py` `_default_timestamp_serializer`
   for the querystring location).
-- The handler's event: Unix milliseconds (the SDK's `TimestampConverter.from_unix_millis`, sdk.md §1).
+- The handler's event: Unix milliseconds (the SDK's `TimestampConverter.from_unix_millis`, docs/facts.md D6).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The local server in the image beside AWS's RIE: the same expectations where the RIE behaves as
-Lambda does; where it does not, the test shows both answers (the README's table, row by row)."""
+Lambda does; where it does not, the test shows both answers (docs/local-server.md, "RIE vs our
+local server", row by row)."""
 
 import base64
 import http.client
@@ -63,7 +64,7 @@ def test_handler_error_body_and_the_function_error_header(x86_images, emulator):
         error = json.loads(body)
         assert (status, error["errorType"], error["errorMessage"]) == (200, "ValueError", "bad value: oops")
         headers = {k.lower(): v for k, v in headers.items()}
-        # Lambda marks a function error (facts A1); the RIE leaves the header out.
+        # Lambda marks a function error (docs/facts.md I1); the RIE leaves the header out.
         assert headers.get("x-amz-function-error") == ("Unhandled" if emulator == "local" else None)
 
 

@@ -12,7 +12,7 @@ def test_timeout_answer(serve):
         reply = client.invoke({"seconds": 5})
         request_id = reply.headers["x-amzn-requestid"]
         assert (reply.status, reply.headers["x-amz-function-error"]) == (200, "Unhandled")
-        # Lambda's answer (lambda-facts A2): errorType, then errorMessage with the request id.
+        # Lambda's answer (docs/facts.md I2): errorType, then errorMessage with the request id.
         assert reply.body == (b'{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: '
                               + request_id.encode() + b' Error: Task timed out after 0.50 seconds"}')
         assert client.invoke({"seconds": 0}).body == b'"done"'

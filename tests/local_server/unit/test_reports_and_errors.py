@@ -61,7 +61,7 @@ def test_json_records():
 
 
 def test_numbers():
-    assert billed_ms(3000.0, 67.49) == 3068  # the real REPORT quoted in lambda-facts F
+    assert billed_ms(3000.0, 67.49) == 3068  # init billed with the duration: docs/facts.md L2
     assert billed_ms(0.2, None) == 1
     assert megabytes(1) == 1 and megabytes(1024) == 1 and megabytes(1025) == 2
     assert iso_time(0.0) == "1970-01-01T00:00:00.000Z"
