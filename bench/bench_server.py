@@ -7,16 +7,18 @@ interpreter; only the server in front differs. Measured for each:
 - requests per second at 1, 4 and 16 clients (client processes, keep-alive); the RIE is only
   asked with 1 client: two concurrent invokes crash it (RIE #97);
 - the server's own memory (its process alone, not the runtimes): resident set after the load;
-- ours again with one extension subscribed to the Telemetry API (subscribed.py).
+- ours again with one extension subscribed to the Telemetry API (subscribed.py);
+- 16 clients against the local server's defaults (bench/loaded.py): requests/s, p99, answers not 200.
 Targets (issue 7): latency at or below the RIE's, RSS under 20 MB, ready within 100 ms,
 throughput that grows with clients; (issue 16) at most 0.5 ms more at p50 with the subscribed
-extension. Prints the figures; exits 1 if a target is missed.
+extension; (issue 17) no answer but 200 at 16 clients with the defaults.
+Prints the figures; exits 1 if a target is missed.
 
 Run: `python3 bench/bench_server.py` (the RIE is fetched by scripts/fetch-rie.sh if missing):
 both servers as host processes. `--also DIR` measures the local server of another checkout
 too, in the same run (a further line: e.g. a worktree of main, to compare a change).
 `--containers IMAGE` runs both inside a function image (`make function`) instead, through
-Docker's port mapping as a user calls them (in_containers.py); the ready time is then not
+Docker's port mapping as a user calls them (servers.py); the ready time is then not
 measured (a container's start is Docker's, not the server's), nor the subscribed extension.
 """
 
@@ -37,22 +39,15 @@ import time
 from pathlib import Path
 
 import subscribed
-from in_containers import Container
+from loaded import line, loaded
+from servers import ROOT, Container, Server, rss_kib
 
-ROOT = Path(__file__).resolve().parent.parent
-BOOTSTRAP = ROOT / "runtime" / "bootstrap"
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 HANDLER_SOURCE = "def handler(event, context):\n    return {'statusCode': 200, 'body': event['rawPath']}\n"
 EVENT = json.dumps({"version": "2.0", "rawPath": "/items/42", "headers": {"accept": "*/*"},
                     "requestContext": {"http": {"method": "GET", "path": "/items/42"}}}).encode()
 REQUEST = (f"POST {INVOKE_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
            f"Content-Length: {len(EVENT)}\r\n\r\n").encode() + EVENT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Connection:
@@ -80,72 +75,6 @@ class Connection:
 
     def close(self) -> None:
         self.sock.close()
-
-
-def wait_ready(port: int, path: str, timeout: float = 10.0) -> float:
-    """Seconds until an HTTP answer (any status) comes back; polled, not slept."""
-    give_up = time.monotonic() + timeout
-    request = f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                s.sendall(request)
-                if s.recv(64).startswith(b"HTTP/1.1 "):
-                    return time.monotonic()
-        except OSError:
-            pass
-        if time.monotonic() > give_up:
-            raise TimeoutError(f"nothing answered on port {port}")
-        time.sleep(0.001)
-
-
-def rss_kib(pid: int, field: str = "VmRSS") -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-class Server:
-    def __init__(self, kind: str, task_root: Path, python: str, max_environments: int,
-                 checkout: Path = ROOT, options: tuple[str, ...] = (), extra_env: dict | None = None) -> None:
-        self.kind = kind
-        self.port = free_port()
-        env = dict(os.environ, _HANDLER="app.handler", LAMBDA_TASK_ROOT=str(task_root),
-                   PATH=str(Path(python).parent) + os.pathsep + os.environ.get("PATH", ""), **(extra_env or {}))
-        env.pop("AWS_LAMBDA_RUNTIME_API", None)
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        if kind != "rie":
-            env["AWS_LAMBDA_FUNCTION_TIMEOUT"] = "30"
-            # The local server of a checkout imports the Runtime API's definition from its runtime/.
-            env["PYTHONPATH"] = str(checkout / "runtime")
-            command = [python, str(checkout / "local_server" / "__main__.py"), "--host", "127.0.0.1",
-                       "--port", str(self.port), "--max-environments", str(max_environments), *options,
-                       str(BOOTSTRAP)]
-            ready_path = "/_local/health"
-        else:
-            arch = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[platform.machine()]
-            rie = ROOT / "build" / "rie" / f"aws-lambda-rie-{arch}"
-            if not rie.exists():
-                subprocess.run([str(ROOT / "scripts" / "fetch-rie.sh")], check=True)
-            command = [str(rie), "--runtime-interface-emulator-address", f"127.0.0.1:{self.port}",
-                       "--runtime-api-address", f"127.0.0.1:{free_port()}", str(BOOTSTRAP)]
-            ready_path = "/ready"  # any path but the invoke path: 404 once it listens
-        self.log = tempfile.TemporaryFile()
-        started = time.monotonic()
-        self.proc = subprocess.Popen(command, env=env, cwd=str(task_root), stdout=self.log, stderr=self.log,
-                                     start_new_session=True)
-        self.ready_ms = (wait_ready(self.port, ready_path) - started) * 1000
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, 9)
-            self.proc.wait()
-        self.log.close()
 
 
 def latency(port: int, count: int) -> list:
@@ -223,7 +152,7 @@ def main() -> int:
         os.chmod(task_root, 0o755)
         for kind in ("rie", "ours", *others):
             if args.containers:
-                server = Container(kind, Path(task_root), args.containers, 16, wait_ready)
+                server = Container(kind, Path(task_root), args.containers, max_environments=16)
             else:
                 server = Server(kind, Path(task_root), args.python, max_environments=16,
                                 checkout=others.get(kind, ROOT))
@@ -246,6 +175,17 @@ def main() -> int:
         with_telemetry = None if args.containers else subscribed.measure(
             lambda options, env: Server("ours", Path(task_root), args.python, 16, options=tuple(options),
                                         extra_env=env), latency, args.python, args.invokes)
+        defaults = {}  # 16 clients against the local servers' defaults (no --max-environments)
+        for kind in ("ours", *others):
+            if args.containers:
+                server = Container(kind, Path(task_root), args.containers, max_environments=None)
+            else:
+                server = Server(kind, Path(task_root), args.python, max_environments=None,
+                                checkout=others.get(kind, ROOT))
+            try:
+                defaults[kind] = loaded(Connection, server.port, 16, args.seconds)
+            finally:
+                server.stop()
     rie, ours = results["rie"], results["ours"]
     version = subprocess.run([args.python, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True,
                              text=True, check=True).stdout.strip()
@@ -268,7 +208,12 @@ def main() -> int:
         print(f"{name:34}{a:>12}{b:>12}   {target}")
     for name in others:
         _print_other(name, results[name])
+    print("16 clients against the defaults (4 environments, no reserved concurrency):")
+    for name, result in defaults.items():
+        print(line(name, result))
     missed = []
+    if defaults["ours"]["refused"]:
+        missed.append("no answer but 200 at 16 clients with the defaults")
     if ours["ready_ms"] > 100:  # (NaN in containers: not measured, never missed)
         missed.append("ready within 100 ms")
     if ours["p50_us"] > rie["p50_us"]:

@@ -21,6 +21,7 @@ DEFAULT_FUNCTION_NAME = "test_function"  # the RIE's
 ACCOUNT_ID = "012345678912"  # the account in the RIE's function ARN
 HEALTH_PATH = "/_local/health"
 DEFAULT_POLL_INTERVAL = 0.5
+TENANT_ISOLATION_MODE = "PER_TENANT"
 # Where durable executions are kept when --state-dir is not given: a folder of the container's
 # /tmp (the one folder Lambda's file system leaves writable), so it lives as long as the container.
 DEFAULT_STATE_DIR = "/tmp/lambda-local-state"
@@ -92,6 +93,10 @@ class Config:
         self.extensions_dir: str = values.get("extensions_dir", "/opt/extensions")
         self.poll_interval: float = values.get("poll_interval", DEFAULT_POLL_INTERVAL)
         self.prewarm: int = values.get("prewarm", 0)
+        # Lambda's reserved concurrency: past it, a request gets 429 at once (None: not set).
+        self.reserved_concurrency: int | None = values.get("reserved_concurrency")
+        # TenancyConfig's TenantIsolationMode: PER_TENANT keeps environments per tenant id.
+        self.tenant_isolation: bool = values.get("tenant_isolation", False)
         self.durable: DurableConfig | None = values.get("durable")  # None: the function is not durable
         self.durable_time_scale: float = values.get("durable_time_scale", 1.0)
         self.state_dir: str = values.get("state_dir", DEFAULT_STATE_DIR)
@@ -129,6 +134,18 @@ class Config:
             raise ConfigError("--max-environments must be at least 1")
         if args["http-events"] not in ("v2", "v1"):
             raise ConfigError(f"--http-events must be v2 or v1, not {args['http-events']!r}")
+        reserved = args["reserved-concurrency"]
+        if reserved is not None and reserved < 0:
+            raise ConfigError(f"--reserved-concurrency must be 0 or more, got {reserved}")
+        mode = args["tenant-isolation-mode"]
+        if mode not in (None, TENANT_ISOLATION_MODE):
+            # TenancyConfig.TenantIsolationMode: "Valid Values: PER_TENANT" (API_TenancyConfig).
+            raise ConfigError(f"--tenant-isolation-mode must be {TENANT_ISOLATION_MODE}, not {mode!r}")
+        if mode and args["prewarm"]:
+            # Environments belong to a tenant, known at the first request (and Lambda's provisioned
+            # concurrency, its prewarming, does not go with tenant isolation).
+            raise ConfigError("--prewarm does not go with --tenant-isolation-mode: an environment belongs to "
+                              "the tenant of its first request")
         log_format = get("AWS_LAMBDA_LOG_FORMAT") or "Text"
         durable = DurableConfig.parse(args["durable-config"]) if args["durable-config"] else None
         if args["durable-time-scale"] < 0:
@@ -143,8 +160,9 @@ class Config:
             max_environments=args["max-environments"], max_concurrency=max_concurrency,
             log_format="JSON" if log_format.upper() == "JSON" else "Text",
             http_events=args["http-events"], extensions_dir=args["extensions-dir"],
-            poll_interval=args["poll-interval"], prewarm=args["prewarm"], durable=durable,
-            durable_time_scale=args["durable-time-scale"], state_dir=args["state-dir"], environ=dict(environ))
+            poll_interval=args["poll-interval"], prewarm=args["prewarm"], reserved_concurrency=reserved,
+            tenant_isolation=mode is not None, durable=durable, durable_time_scale=args["durable-time-scale"],
+            state_dir=args["state-dir"], environ=dict(environ))
 
 
 def _number(text: str | None, name: str, default: float) -> float:
@@ -169,7 +187,11 @@ OPTIONS: list[tuple[str, Optional[str], Callable[[str], Any], Any, str]] = [
     ("task-root", "LAMBDA_TASK_ROOT", str, "/var/task", "the function's code as the image installed it"),
     ("code", "LAMBDA_LOCAL_CODE", str, None, "a code folder served over the task root, reloaded when it changes"),
     ("max-environments", "LAMBDA_LOCAL_MAX_ENVIRONMENTS", int, DEFAULT_MAX_ENVIRONMENTS,
-     "concurrent execution environments; past them, requests get 429"),
+     "execution environments run at once; past them, a request waits for a free one"),
+    ("reserved-concurrency", "LAMBDA_LOCAL_RESERVED_CONCURRENCY", int, None,
+     "Lambda's reserved concurrency: requests past it get 429 at once, 0 throttles every request"),
+    ("tenant-isolation-mode", "LAMBDA_LOCAL_TENANT_ISOLATION_MODE", str, None,
+     "PER_TENANT: invokes carry X-Amz-Tenant-Id, and an environment serves one tenant only"),
     ("http-events", "LAMBDA_LOCAL_HTTP_EVENTS", str, "v2",
      "plain HTTP requests as function URL events (v2) or API Gateway REST proxy events (v1)"),
     ("init-timeout", None, float, DEFAULT_INIT_TIMEOUT, "seconds an environment may take to initialise (Lambda's)"),
@@ -192,7 +214,7 @@ def usage() -> str:
              f"after the options (default: {' '.join(DEFAULT_COMMAND)}).", "", "options (environment variable):"]
     for name, env, _, default, text in OPTIONS:
         shown = f" (${env})" if env else ""
-        lines.append(f"  --{name:18} {text}{shown}" + (f"; default {default}" if default is not None else ""))
+        lines.append(f"  --{name:21} {text}{shown}" + (f"; default {default}" if default is not None else ""))
     lines += ["", f"GET {HEALTH_PATH} answers without invoking. Read from the environment as Lambda and the RIE",
               "read them: AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, AWS_LAMBDA_FUNCTION_TIMEOUT,",
               "AWS_LAMBDA_LOG_FORMAT, AWS_LAMBDA_MAX_CONCURRENCY, AWS_REGION."]

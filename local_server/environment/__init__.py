@@ -1,6 +1,7 @@
 """The execution environment's side: what runs the function, and the APIs it calls.
 
-  pool             the environments: one per in-flight request, up to the maximum
+  pool             the environments: one per in-flight request, up to the maximum; per tenant
+  admission        the line of requests waiting for one, and the reserved concurrency
   runner           one invocation from start to end, on the caller's thread
   environment      one environment: keeps its processes, owns its init and mailbox, ends
   init             its init phase, which ends once, ready or failed

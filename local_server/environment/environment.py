@@ -159,7 +159,7 @@ class Environment:
 
     def begin(self, inv: Invocation, connection: RuntimeApiConnection) -> bool:
         """The runtime takes `inv`: START, and the INVOKE event for extensions; False if it ended already."""
-        start = self.platform.start(inv.request_id, time.time())
+        start = self.platform.start(inv.request_id, time.time(), inv.tenant_id)
         # START is written before the function's first output or with END, whichever comes
         # first: one write fewer for most invocations, and the order of the log is the same.
         if not inv.claim(connection, start, self.init.cold_start_ms):

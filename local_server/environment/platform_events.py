@@ -178,11 +178,12 @@ class PlatformEvents:
         """END and REPORT (after `lines`, the output up to them), written; returns what was written."""
         now = time.time()
         status, error_type = inv.status, inv.error_type
+        tenant = inv.tenant_id
         if inv.connection is None:  # it never reached the runtime (init failed, or still queued)
-            lines = self.platform.start(inv.request_id, now)
-        lines += self.platform.end(inv.request_id, now, inv.duration_ms, status, error_type, inv.produced)
+            lines = self.platform.start(inv.request_id, now, tenant)
+        lines += self.platform.end(inv.request_id, now, inv.duration_ms, status, error_type, inv.produced, tenant)
         lines += self.platform.report(inv.request_id, now, inv.duration_ms, inv.init_ms, memory_kib, status,
-                                      error_type, inv.function_error)
+                                      error_type, inv.function_error, tenant)
         self.console.out(lines)
         if self.hub.any_subscription:
             report = Report(status, inv.duration_ms, billed_ms(inv.duration_ms, inv.init_ms), megabytes(memory_kib),

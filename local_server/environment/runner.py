@@ -13,18 +13,28 @@ import time
 from ..wire import lambda_errors
 from .environment import Environment
 from .invocation import Invocation
-from .pool import Pool
+from .pool import Pool, Watch
 
 
-def run(pool: Pool, inv: Invocation, timeout: float, wait: bool = False) -> bool:
-    """Runs `inv` to its end; False when no environment could take it (the caller answers 429)."""
-    env = pool.acquire(wait)
-    if env is None:
-        return False
+def run(pool: Pool, inv: Invocation, timeout: float, watch: Watch | None = None,
+        patience: float | None = None) -> str | None:
+    """Runs `inv` to its end, once an environment is free for it (waiting `patience`, by default its own
+    timeout, at most, or until `watch` sees its client go); None when it ran, else why no environment
+    took it (admission's outcomes)."""
+    env = pool.acquire(inv.tenant_id, timeout if patience is None else patience, watch)
+    if isinstance(env, str):
+        return env
+    run_on(pool, env, inv, timeout)
+    return None
+
+
+def run_on(pool: Pool, env: Environment, inv: Invocation, timeout: float) -> None:
+    """Runs `inv` in `env`, which the pool gave it; the environment goes back to the pool at the end."""
     # Its caller may send the next request as soon as it has this one's answer, before this
-    # environment is released: the pool then waits for it instead of answering 429. On managed
-    # instances, a timed-out invocation keeps its slot until the runtime gives it up.
-    inv.assign(env.report, lambda: pool.answered(env), (lambda: pool.release(env)) if env.managed else None)
+    # environment is released: on managed instances the pool then waits for it instead of
+    # answering 429; and there a timed-out invocation keeps its slot until the runtime gives it up.
+    inv.assign(env.report, (lambda: pool.answered(env)) if env.managed else _nothing,
+               (lambda: pool.release(env)) if env.managed else None)
     held = False
     try:
         failure = env.wait_ready(inv.request_id)
@@ -33,7 +43,7 @@ def run(pool: Pool, inv: Invocation, timeout: float, wait: bool = False) -> bool
             # the runtime's exit, or the init timeout), and the next request tries init again.
             inv.abort(*failure)
             inv.report()
-            return True
+            return
         pool.watchdog.watch(inv, time.monotonic() + timeout, lambda inv: _timed_out(env, inv, timeout))
         env.dispatch(inv)
         inv.answered.wait()  # the watchdog answers it at the deadline
@@ -42,10 +52,13 @@ def run(pool: Pool, inv: Invocation, timeout: float, wait: bool = False) -> bool
         held = inv.settle()  # the runtime still holds it: leaving OVERTIME releases the slot
         if not held:
             env.wait_extensions(inv, timeout - inv.duration_ms / 1000)
-        return True
     finally:
         if not held:
             pool.release(env)
+
+
+def _nothing() -> None:
+    pass
 
 
 def _timed_out(env: Environment, inv: Invocation, timeout: float) -> None:

@@ -36,7 +36,7 @@ from ..durable.engine.invocations import InvocationOutcome, InvocationRequest
 from ..durable.store.sqlite_store import SqliteStore
 from ..durable.wire.arns import parse_function_name
 from ..durable.wire.errors import DurableError, error_answer
-from ..environment import runner
+from ..environment import admission, runner
 from ..environment.invocation import Invocation
 from ..environment.pool import Pool
 from ..wire import lambda_errors
@@ -116,8 +116,12 @@ class DurableFront:
         """One invocation of the durable function, as any other: an environment of the pool runs it."""
         capture = _Capture()
         inv = Invocation(json.dumps(request.event).encode("utf-8"), capture, request_id=request.request_id)
-        if not runner.run(self.pool, inv, self.config.timeout, True):
+        # It waits for an environment as an Event invocation does (the engine invokes asynchronously).
+        refused = runner.run(self.pool, inv, self.config.timeout, patience=admission.MAX_EVENT_AGE)
+        if refused == admission.CLOSED:
             return InvocationOutcome.failed("Local.ServerStopping", "the local server is stopping")
+        if refused is not None:  # past --reserved-concurrency: Lambda's throttle (docs/facts.md I4)
+            return InvocationOutcome.failed("TooManyRequestsException", "Rate Exceeded.")
         return capture.outcome or InvocationOutcome.failed("Local.NoAnswer", "the invocation ended without an answer")
 
 

@@ -15,13 +15,14 @@ import threading
 
 from ..config import HEALTH_PATH, Config
 from ..console import Console
-from ..environment import runner
+from ..environment import admission, runner
 from ..environment.invocation import Invocation
 from ..environment.pool import Pool
 from ..http_io import Reader
 from ..wire import function_url, invoke_api, lambda_errors
 from ..wire.http import BodyTooLarge, HttpError, PeerClosed, Request, content_length, parse_request_head, response_head
 from ..wire.runtime_api import new_request_id
+from . import waiting
 from .durable_front import ARN_HEADER, DurableFront
 from .responders import DiscardResponder, EventStreamResponder, FunctionUrlResponder, InvokeResponder, Responder
 
@@ -164,21 +165,24 @@ class FrontServer:
         if payload is None:
             return alive
         client_context, bad_context = invoke_api.client_context(headers.get("x-amz-client-context"))
+        tenant, bad_tenant = invoke_api.tenant(headers.get(invoke_api.TENANT_HEADER), self.config.tenant_isolation)
         refusal = invoke_api.refusal(req.method, req.path, invoke_api.function_name(req.path, streaming), kind,
-                                     streaming, bad_context)
+                                     streaming, bad_context or bad_tenant)
         if refusal is not None:
             return self._answer(sock, *refusal)
         trace_id = headers.get("x-amzn-trace-id")
         if self.durable is not None:
             return self._invoke_durable(req, payload, sock, kind, streaming)
         if kind == "Event":
-            inv = Invocation(payload, DiscardResponder(), trace_id=trace_id, client_context=client_context)
-            threading.Thread(target=runner.run, args=(self.pool, inv, self.config.timeout, True),
-                             daemon=True).start()
+            inv = Invocation(payload, DiscardResponder(), trace_id=trace_id, client_context=client_context,
+                             tenant_id=tenant)
+            # Queued until an environment is free for it, as Lambda queues Event invocations.
+            self.pool.enqueue(tenant, inv.request_id, lambda env: runner.run_on(self.pool, env, inv,
+                                                                                self.config.timeout))
             return self._answer(sock, 202, [("x-amzn-RequestId", inv.request_id)], b"")
         responder: Responder = EventStreamResponder(sock) if streaming else InvokeResponder(sock)
         inv = Invocation(payload, responder, trace_id=trace_id, client_context=client_context,
-                         tail=headers.get("x-amz-log-type") == "Tail")
+                         tail=headers.get("x-amz-log-type") == "Tail", tenant_id=tenant)
         return self._run(inv, responder, sock)
 
     def _durable_api(self, req: Request, reader: Reader, sock: socket.socket) -> bool:
@@ -207,6 +211,9 @@ class FrontServer:
         body, alive = self._read_body(req, reader, sock, lambda_errors.MAX_REQUEST)
         if body is None:
             return alive
+        tenant, refused = self._url_tenant(req)
+        if refused is not None:
+            return self._answer(sock, *refused)
         request_id = new_request_id()
         http = function_url.HttpRequest(req.method, req.path, req.query, req.headers, req.raw_headers, body,
                                         source_ip, request_id)
@@ -224,10 +231,27 @@ class FrontServer:
                 return self._answer(sock, *started)
             self.durable.answer_when_done(started, responder)
             return not responder.close
-        inv = Invocation(payload, responder, request_id=request_id, trace_id=req.headers.get("x-amzn-trace-id"))
+        inv = Invocation(payload, responder, request_id=request_id, trace_id=req.headers.get("x-amzn-trace-id"),
+                         tenant_id=tenant)
         return self._run(inv, responder, sock)
 
+    def _url_tenant(self, req: Request) -> tuple[str | None, lambda_errors.Answer | None]:
+        """The tenant of a plain HTTP request (see function_url.NO_TENANT_URL), or the answer refusing it."""
+        if not self.config.tenant_isolation:
+            return None, None
+        if not self.v1:
+            return None, function_url.NO_TENANT_URL
+        tenant, refused = invoke_api.tenant(req.headers.get(invoke_api.TENANT_HEADER), True)
+        if refused is None:
+            return tenant, None
+        self.console.say(f"API Gateway's invoke refused: {refused[2].decode('utf-8', 'replace')}")
+        return None, function_url.GATEWAY_ERROR
+
     def _run(self, inv: Invocation, responder: Responder, sock: socket.socket) -> bool:
-        if not runner.run(self.pool, inv, self.config.timeout):
-            return self._answer(sock, *lambda_errors.too_many_requests())
+        refused = runner.run(self.pool, inv, self.config.timeout, waiting.watch_client(self.pool.supervisor, sock))
+        if refused == admission.GONE:
+            return False  # nobody to answer
+        if refused is not None:
+            config = self.config
+            return self._answer(sock, *waiting.refused(refused, config.timeout, config.max_environments, self.console))
         return not responder.close

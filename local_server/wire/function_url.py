@@ -31,6 +31,21 @@ _TEXT_TYPES = frozenset({"application/json", "application/xml", "application/jav
 # (AWS "Handling Lambda errors with an API Gateway API"): 502 {"message": "Internal server error"}.
 INTERNAL_ERROR: Answer = (502, [("Content-Type", "application/json")], b'{"message":"Internal server error"}')
 
+# Tenant isolation and plain HTTP (AWS, "Invoking Lambda functions with tenant isolation", 2025-11):
+# an API Gateway REST API maps a property of the client's request onto the Invoke API's
+# X-Amz-Tenant-Id (here the request's own X-Amz-Tenant-Id header, as a REST API mapping it through
+# would); "You can't invoke tenant-isolated Lambda functions with HTTP APIs because the X-Amz-Tenant-Id
+# header can't be overridden", and function URLs do not go with tenant isolation (AWS CDK, TenancyConfig:
+# "incompatible with ... Function URLs"). So with tenant isolation, payload format 2.0 has no URL at all.
+NO_TENANT_URL: Answer = (404, [("Content-Type", "application/json")], json.dumps({
+    "Message": "This function is configured for tenant isolation (PER_TENANT), and Lambda gives such a function "
+               "no function URL. Invoke it with X-Amz-Tenant-Id through the Invoke API, or serve plain HTTP as "
+               "an API Gateway REST API (--http-events v1), which passes the request's X-Amz-Tenant-Id on."},
+    separators=(",", ":")).encode())
+# What a REST API answers when Lambda refuses its invoke (no or a bad tenant id): API Gateway's 500
+# when Lambda refused the invoke (docs/facts.md U6; the server's log says Lambda's reason).
+GATEWAY_ERROR: Answer = (500, [("Content-Type", "application/json")], b'{"message":"Internal server error"}')
+
 
 def is_text(content_type: str | None) -> bool:
     if not content_type:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 
 from . import lambda_errors
 from .lambda_errors import Answer
@@ -21,6 +22,12 @@ MAX_EVENT_PAYLOAD = 1_048_576
 # X-Amz-Client-Context: "Up to 3,583 bytes of base64-encoded data" (service-2.json).
 MAX_CLIENT_CONTEXT = 3583
 EXECUTED_VERSION = "$LATEST"
+# X-Amz-Tenant-Id (service-2.json, Invoke and InvokeWithResponseStream): shape TenantId, 1 to 256
+# characters of this pattern.
+TENANT_HEADER = "x-amz-tenant-id"
+MAX_TENANT_ID = 256
+TENANT_ID_PATTERN = r"[a-zA-Z0-9\._:\/=+\-@ ]+"
+_TENANT_ID = re.compile(TENANT_ID_PATTERN)
 
 
 def function_name(path: str, streaming: bool) -> str | None:
@@ -55,15 +62,16 @@ def client_context(encoded: str | None) -> tuple[bytes | None, Answer | None]:
 
 
 def refusal(method: str, path: str, name: str | None, kind: str, streaming: bool,
-            bad_context: Answer | None) -> Answer | None:
-    """Why an invoke request is not run (an answer), or None when it is."""
+            bad_header: Answer | None) -> Answer | None:
+    """Why an invoke request is not run (an answer), or None when it is (`bad_header`: the refusal of a
+    header that was read already: X-Amz-Client-Context, X-Amz-Tenant-Id)."""
     kinds = ("RequestResponse", "DryRun") if streaming else ("RequestResponse", "Event", "DryRun")
     if name is None:
         return lambda_errors.unknown_operation(method, path)
     if method != "POST":
         return lambda_errors.method_not_allowed(method, path)
-    if bad_context is not None:
-        return bad_context
+    if bad_header is not None:
+        return bad_header
     if kind not in kinds:
         return lambda_errors.invalid_request(f"X-Amz-Invocation-Type must be one of {', '.join(kinds)}, "
                                              f"not {kind!r}")
@@ -81,3 +89,19 @@ def too_large(kind: str, size: int, close: bool) -> Answer:
     else:
         status, headers, body = lambda_errors.request_too_large(size)
     return status, [*headers, ("Connection", "close")] if close else headers, body
+
+
+def tenant(header: str | None, isolated: bool) -> tuple[str | None, Answer | None]:
+    """(the tenant id or None, None), or (None, Lambda's refusal) for X-Amz-Tenant-Id and a function that
+    is (`isolated`) or is not configured for tenant isolation. An empty header is no tenant id."""
+    if not header:
+        return None, (lambda_errors.invalid_parameter(lambda_errors.TENANT_REQUIRED) if isolated else None)
+    if len(header) > MAX_TENANT_ID:
+        return None, lambda_errors.invalid_tenant_id(
+            header, f"Member must have length less than or equal to {MAX_TENANT_ID}")
+    if not _TENANT_ID.fullmatch(header):
+        return None, lambda_errors.invalid_tenant_id(
+            header, f"Member must satisfy regular expression pattern: {TENANT_ID_PATTERN}")
+    if not isolated:
+        return None, lambda_errors.invalid_parameter(lambda_errors.TENANT_NOT_ENABLED)
+    return header, None

@@ -36,11 +36,39 @@ def api_error(status: int, error_type: str, body: dict[str, str]) -> Answer:
     return status, [("X-Amzn-ErrorType", error_type), ("Content-Type", "application/json")], _json(body)
 
 
-def too_many_requests() -> Answer:
-    # 429 body of a real throttled Invoke (docs/facts.md I4); the reason of a function-level limit.
-    return api_error(429, "TooManyRequestsException", {
-        "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded", "Type": "User",
-        "message": "Rate Exceeded."})
+# TooManyRequestsException's reasons (botocore lambda service-2.json, ThrottleReason).
+RESERVED_LIMIT = "ReservedFunctionConcurrentInvocationLimitExceeded"  # the function's reserved concurrency
+CONCURRENCY_LIMIT = "ConcurrentInvocationLimitExceeded"  # the account's: here, the server's environments
+
+
+def too_many_requests(reason: str = RESERVED_LIMIT) -> Answer:
+    # 429 and its body as real throttled Invokes show them (docs/facts.md I4), with either reason.
+    return api_error(429, "TooManyRequestsException", {"Reason": reason, "Type": "User", "message": "Rate Exceeded."})
+
+
+# Tenant isolation (docs/facts.md Q2). A missing tenant id: Lambda's text, quoted by the AWS Compute
+# Blog; 400 InvalidParameterValueException {Type, message} as botocore's shape has it ("User":
+# unconfirmed for this exception).
+TENANT_REQUIRED = ("The invoked function is enabled with tenancy configuration. "
+                   "Add a valid tenant ID in your request and try again.")
+# A tenant id for a function without tenant isolation: Lambda answers InvalidParameterValueException
+# (AWS "Troubleshooting tenant isolation": "... or invoking a non-tenant-isolated function with a
+# tenant ID"), but its exact text is published nowhere we found (searched 2026-12). This is SAM CLI's
+# (samcli/commands/local/lib/local_lambda.py), the mirror of Lambda's text above.
+TENANT_NOT_ENABLED = ("The invoked function is not enabled with tenancy configuration. "
+                      "Remove the tenant ID from your request and try again.")
+
+
+def invalid_parameter(message: str) -> Answer:
+    return api_error(400, "InvalidParameterValueException", {"Type": "User", "message": message})
+
+
+def invalid_tenant_id(value: str, constraint: str) -> Answer:
+    # A TenantId outside botocore's shape (1-256 characters of [a-zA-Z0-9._:/=+\-@ ]): AWS's request
+    # validation answers 400 ValidationException in this form (Lambda's own for this member: unconfirmed).
+    return api_error(400, "ValidationException", {
+        "message": f"1 validation error detected: Value '{value}' at 'tenantId' failed to satisfy "
+                   f"constraint: {constraint}"})
 
 
 def request_too_large(size: int) -> Answer:

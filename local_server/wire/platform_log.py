@@ -38,6 +38,14 @@ def _record(kind: str, record: dict[str, Any], epoch: float) -> bytes:
             + "\n").encode()
 
 
+def _tenant(record: dict[str, Any], tenant_id: str | None) -> dict[str, Any]:
+    # A tenant-isolated function's records name the tenant (docs/facts.md T8: platform.start and
+    # platform.report; the RIE's telemetry adds it to runtimeDone too, when set).
+    if tenant_id:
+        record["tenantId"] = tenant_id
+    return record
+
+
 class Platform:
     """Formats the platform's lines for one function, in its log format."""
 
@@ -70,15 +78,16 @@ class Platform:
         report = dict(done, metrics={"durationMs": round(duration_ms, 3)})
         return _record("platform.initRuntimeDone", done, epoch) + _record("platform.initReport", report, epoch)
 
-    def start(self, request_id: str, epoch: float) -> bytes:
+    def start(self, request_id: str, epoch: float, tenant_id: str | None = None) -> bytes:
         if self.json:
-            return _record("platform.start", {"requestId": request_id, "version": self.version}, epoch)
+            return _record("platform.start", _tenant({"requestId": request_id, "version": self.version}, tenant_id),
+                           epoch)
         return f"START RequestId: {request_id} Version: {self.version}\n".encode()
 
     def end(self, request_id: str, epoch: float, duration_ms: float, status: str, error_type: str | None,
-            produced_bytes: int) -> bytes:
+            produced_bytes: int, tenant_id: str | None = None) -> bytes:
         if self.json:
-            record: dict[str, Any] = {"requestId": request_id, "status": status}
+            record: dict[str, Any] = _tenant({"requestId": request_id, "status": status}, tenant_id)
             if error_type and status != SUCCESS:
                 record["errorType"] = error_type
             record["metrics"] = {"durationMs": round(duration_ms, 3), "producedBytes": produced_bytes}
@@ -86,7 +95,8 @@ class Platform:
         return f"END RequestId: {request_id}\n".encode()
 
     def report(self, request_id: str, epoch: float, duration_ms: float, init_ms: float | None,
-               max_memory_kib: int, status: str, error_type: str | None, function_error: bool = False) -> bytes:
+               max_memory_kib: int, status: str, error_type: str | None, function_error: bool = False,
+               tenant_id: str | None = None) -> bytes:
         """The REPORT line or record. A function's own error (posted to /error) has status "error"
         in JSON records but no Status field in the text line, where Lambda marks platform faults only."""
         billed = billed_ms(duration_ms, init_ms)
@@ -96,7 +106,7 @@ class Platform:
                                        "memorySizeMB": self.memory_mb, "maxMemoryUsedMB": used}
             if init_ms is not None:
                 metrics["initDurationMs"] = round(init_ms, 3)
-            report: dict[str, Any] = {"requestId": request_id, "status": status}
+            report: dict[str, Any] = _tenant({"requestId": request_id, "status": status}, tenant_id)
             if error_type and status != SUCCESS:
                 report["errorType"] = error_type
             report["metrics"] = metrics

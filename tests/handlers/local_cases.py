@@ -20,7 +20,11 @@ def http_reply(event, context):
 
 
 def gate(event, context):
-    """Waits for a file to exist (a test's signal), then answers: holds an environment busy."""
+    """Waits for a file to exist (a test's signal), then answers: holds an environment busy. With
+    "log", its reply is first added to that file: the order in which invocations started."""
+    if "log" in event:
+        with open(event["log"], "a") as f:
+            f.write(f"{event.get('reply')}\n")
     if "pid_file" in event:
         with open(event["pid_file"], "w") as f:
             f.write(str(os.getpid()))
@@ -47,3 +51,26 @@ def pid(event, context):
 def event_in_body(event, context):
     """An API Gateway proxy answer whose body is the event it got."""
     return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(event)}
+
+
+FIRST_TENANT = []  # the tenant of the first invocation this environment ran
+
+
+def tenant_probe(event, context):
+    """Which environment, serving whom: the tenant it serves now and the first it ever served."""
+    if not FIRST_TENANT:
+        FIRST_TENANT.append(context.tenant_id)
+    if "gate" in event:
+        give_up = time.monotonic() + 20
+        while not os.path.exists(event["gate"]) and time.monotonic() < give_up:
+            time.sleep(0.005)
+    if "log" in event:  # (an Event invocation's only trace)
+        with open(event["log"], "a") as f:
+            f.write(f"{context.tenant_id} {FIRST_TENANT[0]} {event.get('reply')}\n")
+    return {"pid": os.getpid(), "tenant": context.tenant_id, "first": FIRST_TENANT[0], "reply": event.get("reply")}
+
+
+def tenant_http(event, context):
+    """An API Gateway proxy answer that names the tenant the request came from."""
+    return {"statusCode": 200, "headers": {"content-type": "application/json"},
+            "body": json.dumps({"tenant": context.tenant_id})}

@@ -6,7 +6,9 @@ import http.client
 import json
 import os
 import socket
+import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from paths import BOOTSTRAP, HANDLERS, ROOT
@@ -111,6 +113,47 @@ def lambda_client(port: int, retries: int = 1):
                         aws_access_key_id="x", aws_secret_access_key="x",
                         config=BotoConfig(retries={"max_attempts": retries, "mode": "standard"},
                                           read_timeout=60))
+
+
+class ServerProcess:
+    """`python3 -m local_server` in a process of its own (its memory is its own), on a port of its
+    choosing; what it says is kept in `said`."""
+
+    def __init__(self, handler: str, *options: str, env: dict | None = None) -> None:
+        environ = runtime_environ(_HANDLER=handler, LAMBDA_TASK_ROOT=str(HANDLERS),
+                                  PYTHONPATH=str(ROOT / "runtime"), **(env or {}))
+        self.proc = subprocess.Popen([sys.executable, "-m", "local_server", "--host", "127.0.0.1", "--port", "0",
+                                      "--extensions-dir", "/nonexistent", *options, str(BOOTSTRAP)],
+                                     env=environ, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        line = self.proc.stderr.readline().decode()
+        self.said = [line]
+        self.port = int(line.split(" on 127.0.0.1:")[1].split(";")[0])
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.said.append(line.decode())
+
+    def rss_kib(self) -> int:
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+    def stop(self) -> int:
+        self.proc.terminate()
+        code = self.proc.wait(20)
+        self._reader.join(10)
+        return code
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._reader.join(10)
+        self.proc.stderr.close()
 
 
 def log_lines(path: Path) -> list:

@@ -83,6 +83,7 @@ def test_runtime_that_cannot_start(serve):
 def test_runtime_exiting_during_init(serve):
     server = serve("cases.echo", command=["/bin/sh", "-c", "exit 7"])
     reply = invoke(server.port)
+    assert "x-amzn-requestid" in reply.headers, (reply, server.console.stderr.decode())
     request_id = reply.headers["x-amzn-requestid"]
     assert reply.json() == {"errorType": "Runtime.ExitError",
                             "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: exit status 7"}
