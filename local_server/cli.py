@@ -9,7 +9,6 @@ import threading
 from types import FrameType
 
 from .config import HEALTH_PATH, Config, ConfigError, HelpRequested, usage
-from .durable.store.sqlite_store import StateFileError
 from .server import LocalServer
 
 
@@ -25,7 +24,7 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
         return 2
     try:
         server = LocalServer(config)
-    except StateFileError as problem:
+    except ConfigError as problem:  # e.g. a durable state file that is not ours
         sys.stderr.write(f"local-server: {problem}\n")
         return 2
     except OSError as problem:

@@ -9,16 +9,19 @@ from __future__ import annotations
 import os
 import threading
 
-from .config import Config
+from .config import Config, ConfigError
 from .console import Console
 from .environment.pool import Pool
 from .environment.process_tree import children
 from .environment.runtime_environ import runtime_environ
-from .front.durable_front import DurableFront
 from .front.front_server import FrontServer
 from .reload.code_watch import CodeWatcher
 from .reload.task_view import TaskView
 from .wire.platform_log import Platform
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .front.durable_front import DurableFront
 
 REAP_INTERVAL = 1.0
 
@@ -34,10 +37,17 @@ class LocalServer:
         self.pool = Pool(config, self.platform, self.console,
                          lambda task_root: runtime_environ(config, task_root, pycache, self._lambda_endpoint()),
                          self.view.path)
-        self.durable: DurableFront | None = None
+        self.durable: DurableFront | None = None  # the function is durable (--durable-config)
         try:
             # A durable function's executions, from the state file (StateFileError: one we must not touch).
-            self.durable = DurableFront(config, self.pool) if config.durable else None
+            if config.durable:  # imported only here: a function that is not durable never loads SQLite
+                from .durable.store.sqlite_store import StateFileError
+                from .front.durable_front import DurableFront
+
+                try:
+                    self.durable = DurableFront(config, self.pool)
+                except StateFileError as problem:  # a state file we must not touch: a setting to change
+                    raise ConfigError(str(problem)) from None
             self.front = FrontServer(config, self.pool, self.console, durable=self.durable)
         except Exception:
             if self.durable is not None:

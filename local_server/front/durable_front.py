@@ -91,6 +91,11 @@ class DurableFront:
             return lambda_errors.invalid_request("A durable execution's input must be UTF-8 JSON text")
         return started.arn
 
+    @staticmethod
+    def started_answer(arn: str) -> Answer:
+        """An Event invoke's answer: 202, and the execution it started (or re-attached to)."""
+        return 202, [("x-amzn-RequestId", new_request_id()), (ARN_HEADER, arn)], b""
+
     def answer_when_done(self, arn: str, responder: Responder) -> None:
         """A synchronous invoke: waits for the execution's end (at most `sync_wait`), then answers
         through `responder` as the function's result or error."""

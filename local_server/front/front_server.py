@@ -23,8 +23,11 @@ from ..wire import function_url, invoke_api, lambda_errors
 from ..wire.http import BodyTooLarge, HttpError, PeerClosed, Request, content_length, parse_request_head, response_head
 from ..wire.runtime_api import new_request_id
 from . import waiting
-from .durable_front import ARN_HEADER, DurableFront
 from .responders import DiscardResponder, EventStreamResponder, FunctionUrlResponder, InvokeResponder, Responder
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the durable engine and SQLite are imported only for a durable function (server.py)
+    from .durable_front import DurableFront
 
 # A body past the limit is still read off the connection (so that the client reads our 413,
 # not a reset) up to this much; beyond, the connection is closed after the answer.
@@ -202,7 +205,7 @@ class FrontServer:
         if not isinstance(started, str):
             return self._answer(sock, *started)
         if kind == "Event":
-            return self._answer(sock, 202, [("x-amzn-RequestId", new_request_id()), (ARN_HEADER, started)], b"")
+            return self._answer(sock, *self.durable.started_answer(started))
         responder: Responder = EventStreamResponder(sock) if streaming else InvokeResponder(sock)
         self.durable.answer_when_done(started, responder)
         return not responder.close

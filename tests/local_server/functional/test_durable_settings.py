@@ -65,3 +65,17 @@ def test_a_state_file_that_is_not_ours_stops_the_server_with_one_line_and_is_lef
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and says in err and str(path) in err, err
     assert path.read_bytes() == before
+
+
+def test_a_server_whose_function_is_not_durable_never_loads_the_engine_nor_sqlite():
+    # The engine and sqlite3 cost a third of the server's start and several MiB: only a durable function pays.
+    import subprocess
+    import sys
+
+    from paths import ROOT
+
+    probe = ("import sys, local_server.cli, local_server.server; "
+             "print(sorted(m for m in sys.modules if m.startswith('local_server.durable') or m == 'sqlite3'))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          env={"PYTHONPATH": f"{ROOT / 'runtime'}:{ROOT}"})
+    assert done.stdout == "[]\n"

@@ -67,7 +67,7 @@ def test_tenant_ids_by_the_functions_configuration():
 
 
 def test_the_tenant_id_in_the_next_reply_and_the_platform_records():
-    reply = runtime_api.next_reply("r1", 1700000000000, b"arn:f", None, None, b"{}", "blue")
+    reply = runtime_api.next_reply("r1", 1700000000000, b"arn:f", None, None, b"{}", tenant_id="blue")
     assert reply == (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: r1\r\n"
                      b"Lambda-Runtime-Deadline-Ms: 1700000000000\r\nLambda-Runtime-Invoked-Function-Arn: arn:f\r\n"
                      b"Lambda-Runtime-Aws-Tenant-Id: blue\r\nContent-Length: 2\r\n\r\n{}")
