@@ -171,9 +171,10 @@ build/bench-venv/.installed: requirements-bench.txt
 	@touch $@
 
 .PHONY: bench
-bench: build/bench-venv/.installed build/rie/.fetched ## Benchmark: the runtime against awslambdaric (init, warm, memory, streaming, async, managed instances, SIGTERM), the local server against the RIE
+bench: build/bench-venv/.installed build/rie/.fetched ## Benchmark: the runtime against awslambdaric (init, warm, memory, streaming, async, managed instances, SIGTERM), the local server against the RIE, a durable function against AWS's dex-local-runner
 	build/bench-venv/bin/python bench/bench.py
 	$(BENCH_PYTHON) bench/bench_server.py
+	build/bench-venv/bin/python bench/durable.py
 
 # AWS SAM CLI in a virtualenv of its own (its pins would clash with the dev venv's).
 # --no-deps: the file is the whole closure, and the pip that venv brings (23.2) rejects
