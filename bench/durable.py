@@ -21,10 +21,12 @@ one execution each, round-robin (each round begins with the next server); the fi
 of each is not counted (the runtime starts in it, shown apart).
 Measured: end-to-end (median), time per checkpoint (end-to-end / CheckpointDurableExecution
 calls; and the median wall time of one call as the SDK's boto3 client sees it, recorded by the
-handler), and each server's resident memory after the executions: ours is the local server's
+handler), the CPU time the server spends on an execution (steadier than wall time on a shared
+machine), and each server's resident memory after the executions (and how it grew per
+execution: finished executions are kept for their retention): ours is the local server's
 process; theirs is dex-local-runner's process, and dex-local-runner + its RIE, since our server
-also does what the RIE does (the Invoke API, the Runtime API, the runtime's lifecycle). The
-runtimes behind them are counted in none.
+also does what the RIE does (the Invoke API, the Runtime API, the runtime's lifecycle); the CPU
+time counts the RIE's too. The runtimes behind them are counted in none.
 Targets (issue 18, item 6): end-to-end at most 1.0x each dex's; memory below each dex + RIE.
 Exits 1 if one is missed; an execution that does not succeed stops the benchmark (exit 1).
 
@@ -66,6 +68,7 @@ DEX_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "foo", "AWS_SECRET_ACCESS_KEY": "bar", "
 FUNCTION_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
 EXPECTED_TOTAL = sum(range(100))
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -134,6 +137,12 @@ class Process:
         self.proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=self.log, stderr=self.log,
                                      start_new_session=True)
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the process itself (not of the runtimes it started)."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+
     def rss_kib(self) -> tuple[int, int]:
         """(resident now, peak resident) of the process itself."""
         return status_kib(self.proc.pid, "VmRSS"), status_kib(self.proc.pid, "VmHWM")
@@ -164,6 +173,7 @@ class Execution:
     checkpoint_calls: list[float]
     state_calls: int
     invocations: int
+    cpu: float  # CPU seconds of the server's processes (ours; dex + its RIE)
 
 
 @dataclass
@@ -178,6 +188,7 @@ class Side:
     runs: list[Execution] = field(default_factory=list)
     first: Execution | None = None
     memory: list[tuple[int, int]] = field(default_factory=list)  # (RSS, peak) KiB of each process
+    memory_after_first: list[tuple[int, int]] = field(default_factory=list)
     lambda_client: Any = None
 
 
@@ -269,6 +280,7 @@ def boto3_client(port: int) -> Any:
 
 def run_execution(side: Side, listener: socket.socket, run: int, poll: float) -> Execution:
     side.report.write_text("")
+    cpu_before = sum(process.cpu_seconds() for process in side.processes)
     begin = time.perf_counter()
     arn = side.start(run)
     connection, _ = listener.accept()  # the handler's submitter, with the callback's id
@@ -286,6 +298,7 @@ def run_execution(side: Side, listener: socket.socket, run: int, poll: float) ->
             break
         time.sleep(poll)
     seconds = time.perf_counter() - begin
+    cpu = sum(process.cpu_seconds() for process in side.processes) - cpu_before
     if execution["Status"] != "SUCCEEDED":
         raise RuntimeError(f"{side.name}: the execution ended {execution['Status']}: {execution.get('Error')}")
     result = json.loads(execution["Result"])
@@ -294,7 +307,7 @@ def run_execution(side: Side, listener: socket.socket, run: int, poll: float) ->
     reports = [json.loads(line) for line in side.report.read_text().splitlines()]
     checkpoints = [t for r in reports for t in r["calls"]["CheckpointDurableExecution"]]
     states = sum(len(r["calls"]["GetDurableExecutionState"]) for r in reports)
-    return Execution(seconds, checkpoints, states, len(reports))
+    return Execution(seconds, checkpoints, states, len(reports), cpu)
 
 
 def main() -> int:
@@ -338,6 +351,7 @@ def main() -> int:
                         raise
                     if run == 0:
                         side.first = measured
+                        side.memory_after_first = [process.rss_kib() for process in side.processes]
                     else:
                         side.runs.append(measured)
             for side in sides:
@@ -388,10 +402,15 @@ def report(ours: Side, theirs: list[Side], args: argparse.Namespace) -> int:
         f"{min(r.seconds for r in s.runs) * 1000:>6.0f}-{max(r.seconds for r in s.runs) * 1000:<5.0f}" for s in sides))
     line("per checkpoint (end-to-end / calls)", [per_checkpoint(s) for s in sides], ms, True)
     line("one checkpoint call, p50 (SDK's client)", [call_p50(s) for s in sides], ms, True)
+    line("CPU of the server per execution, median", [statistics.median(r.cpu for r in s.runs) for s in sides], ms,
+         True)
     line("first execution (the runtime starts)", [s.first.seconds if s.first else math.nan for s in sides], ms, True)
     line("RSS after the runs: the server alone", [s.memory[0][0] for s in sides], mib, True)
     line("RSS after the runs: with dex, + its RIE", [sum(m[0] for m in s.memory) for s in sides], mib, True, "< 1.00x")
     line("peak RSS: with dex, + its RIE", [sum(m[1] for m in s.memory) for s in sides], mib, True)
+    # Finished executions kept (retention) cost memory: the server's growth over the counted ones.
+    print(f"{'the server: RSS growth per execution':42}" + "".join(
+        f"{(s.memory[0][0] - s.memory_after_first[0][0]) / len(s.runs):>8.0f} KiB" for s in sides))
     for s in sides:
         counts = sorted({len(r.checkpoint_calls) for r in s.runs})
         invocations = sorted({r.invocations for r in s.runs})
