@@ -239,18 +239,21 @@ def start_dex(python: str, task_root: str, work: Path, callback: str, log_level:
     env.update(FUNCTION_CREDENTIALS, AWS_ENDPOINT_URL_LAMBDA=f"http://127.0.0.1:{dex_port}",
                AWS_REGION="us-east-1", AWS_DEFAULT_REGION="us-east-1",
                BENCH_DURABLE_CALLBACK=callback, BENCH_DURABLE_REPORT=str(report))
-    rie = Process(f"rie-{log_level}", [str(rie_binary), "--runtime-interface-emulator-address", f"127.0.0.1:{rie_port}",
-                          "--runtime-api-address", f"127.0.0.1:{free_port()}", str(BOOTSTRAP)], env, task_root)
+    rie_command = [str(rie_binary), "--runtime-interface-emulator-address", f"127.0.0.1:{rie_port}",
+                   "--runtime-api-address", f"127.0.0.1:{free_port()}", str(BOOTSTRAP)]
+    rie = Process(f"rie-{log_level}", rie_command, env, task_root)
     # dex-local-runner as SAM CLI starts it (samcli/local/docker/durable_functions_emulator_container.py,
-    # aws-sam-cli 1.170.0), on the host instead of its container: same flags and store; --skip-time added.
+    # aws-sam-cli 1.170.0), on the host instead of in its container: the same flags and store, --skip-time
+    # added. (SAM's --lambda-endpoint is its own start-lambda port; each execution's LambdaEndpoint, here as
+    # in SAM, names the RIE instead, so the flag is not used: it names the RIE too.)
     dex_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     dex_env.update(DEX_CREDENTIALS)
     state = work / f"dex-{log_level}-state"
     state.mkdir()
-    dex = Process(f"dex-{log_level}", [str(dex_binary), "start-server", "--host", "127.0.0.1", "--port", str(dex_port),
-                          "--log-level", log_level, "--lambda-endpoint", f"http://127.0.0.1:{rie_port}",
-                          "--store-type", "sqlite", "--store-path", str(state / "durable-executions.db"),
-                          "--skip-time"], dex_env, str(work))
+    dex_command = [str(dex_binary), "start-server", "--host", "127.0.0.1", "--port", str(dex_port),
+                   "--log-level", log_level, "--lambda-endpoint", f"http://127.0.0.1:{rie_port}",
+                   "--store-type", "sqlite", "--store-path", str(state / "durable-executions.db"), "--skip-time"]
+    dex = Process(f"dex-{log_level}", dex_command, env=dex_env, cwd=str(work))
     wait_ready(dex_port, "/health", dex)
     wait_ready_any(rie_port, rie)
 
