@@ -176,9 +176,13 @@ build/bench-venv/.installed: requirements-bench.txt
 	@touch $@
 
 .PHONY: bench
-bench: build/bench-venv/.installed build/rie/.fetched ## Benchmark: the runtime against awslambdaric (init, warm, memory, streaming, async, managed instances, SIGTERM), the local server against the RIE
-	build/bench-venv/bin/python bench/bench.py
-	$(BENCH_PYTHON) bench/bench_server.py
+bench: build/bench-venv/.installed build/rie/.fetched ## Benchmark: the runtime against awslambdaric (init, warm, memory, streaming, async, managed instances, SIGTERM), the local server against the RIE, a durable function against AWS's dex-local-runner
+	@# Each part runs and prints whatever another missed; make fails at the end if any missed a target.
+	@status=0; \
+	  echo "build/bench-venv/bin/python bench/bench.py"; build/bench-venv/bin/python bench/bench.py || status=1; \
+	  echo "$(BENCH_PYTHON) bench/bench_server.py"; $(BENCH_PYTHON) bench/bench_server.py || status=1; \
+	  echo "build/bench-venv/bin/python bench/durable.py"; build/bench-venv/bin/python bench/durable.py || status=1; \
+	  exit $$status
 
 # AWS SAM CLI in a virtualenv of its own (its pins would clash with the dev venv's).
 # --no-deps: the file is the whole closure, and the pip that venv brings (23.2) rejects
