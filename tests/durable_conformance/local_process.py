@@ -41,7 +41,9 @@ class LocalServer:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         (main, handler), *more = self.functions.items()
-        env = dict(os.environ, **FUNCTION_ENVIRONMENT, AWS_LAMBDA_FUNCTION_NAME=main,
+        # The validation's own packages (PYTHONPATH) are not the functions' business.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        env.update(FUNCTION_ENVIRONMENT, AWS_LAMBDA_FUNCTION_NAME=main,
                    LAMBDA_LOCAL_FUNCTIONS=",".join(f"{name}={h}" for name, h in more))
         argv = [*self.command, "--host", "127.0.0.1", "--port", str(self.port), "--handler", handler,
                 "--task-root", self.handlers, "--durable-config", json.dumps(DURABLE_CONFIG),

@@ -20,6 +20,7 @@ import shlex
 import sys
 import tempfile
 import time
+from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any
@@ -105,6 +106,8 @@ def main(argv: list[str]) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     report = sys.stdout
+    print(f"Python {sys.version.split()[0]}, aws-durable-execution-conformance-tests "
+          f"{metadata.version('aws-durable-execution-conformance-tests')}: {len(selected)} requirement(s)", file=report)
     began = time.monotonic()
     failures: dict[str, list[str]] = {}
     # The package prints its progress: into a file, so that the report stays readable.
