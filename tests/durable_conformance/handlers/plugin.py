@@ -7,6 +7,7 @@ are found by it."""
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from typing import Any
 
@@ -16,6 +17,9 @@ from aws_durable_execution_sdk_python.plugin import DurableInstrumentationPlugin
 from aws_durable_execution_sdk_python.types import StepContext
 from shared import NO_RETRY, fail, fixed_retries
 
+# Hooks of two plugins may run at once on different threads: one write per record, one at a time.
+_PRINTING = threading.Lock()
+
 
 class Recorder(DurableInstrumentationPlugin):
     """Prints what each hook sees; `hooks` names the hooks it reports."""
@@ -23,14 +27,14 @@ class Recorder(DurableInstrumentationPlugin):
     def __init__(self, label: str, hooks: frozenset[str], faulty: bool = False) -> None:
         self.label, self.hooks, self.faulty = label, hooks, faulty
         self.arn: str | None = None
-        self.lock = threading.Lock()
 
     def emit(self, hook: str, **fields: Any) -> None:
         if hook not in self.hooks:
             return
-        with self.lock:
-            print(json.dumps({"plugin": self.label, "hook": hook, **fields, "durableExecutionArn": self.arn}),
-                  flush=True)
+        line = json.dumps({"plugin": self.label, "hook": hook, **fields, "durableExecutionArn": self.arn})
+        with _PRINTING:
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
         if self.faulty:
             raise RuntimeError(f"{self.label} fails in {hook}")
 
