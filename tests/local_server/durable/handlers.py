@@ -108,3 +108,14 @@ def fails(event, context: DurableContext):
 def waits_long(event, context: DurableContext):
     context.wait(Duration.from_seconds(event["seconds"]), name="long")
     return "woke"
+
+
+@durable_execution
+def waits_or_callback(event, context: DurableContext):
+    """`{"waits": n, "seconds": s}`: n waits in a row; `{"timeout": s}`: a callback with that timeout."""
+    if "waits" in event:
+        for n in range(event["waits"]):
+            context.wait(Duration.from_seconds(event["seconds"]), name=f"wait-{n}")
+        return "waited"
+    config = CallbackConfig(timeout=Duration.from_seconds(event["timeout"]))
+    return {"answer": context.create_callback(name="approval", config=config).result()}
