@@ -202,6 +202,29 @@ clean: ## Remove build outputs and the local images
 	-docker image rm $(foreach a,$(ARCHES),$(IMAGE):$(a) $(IMAGE):slim-$(a) $(FUNCTION_IMAGE):$(a) \
 	  $(foreach l,$(LINES),$(IMAGE):$(l)-$(a) $(IMAGE):$(l)-slim-$(a) $(FUNCTION_IMAGE):$(l)-$(a))) 2>/dev/null
 
+# --- AWS's durable execution conformance requirements -----------------------------------------
+
+# The package (aws-durable-execution-conformance-tests, Python >= 3.14) runs in a container of the
+# 3.14 image, against local servers started from that image's own local_server.zip; its wheels
+# are fetched here, pinned and hashed (tests/durable_conformance/requirements.txt).
+CONFORMANCE      = tests/durable_conformance
+CONFORMANCE_LINE = 3.14
+CONFORMANCE_OUT  = build/durable-conformance
+CONFORMANCE_ARGS ?=
+
+$(CONFORMANCE_OUT)/wheels/.fetched: $(CONFORMANCE)/requirements.txt
+	@rm -rf $(@D) && mkdir -p $(@D)
+	@$(PYTHON) -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: --require-hashes \
+	  --python-version $(CONFORMANCE_LINE) --platform manylinux2014_x86_64 --platform any -d $(@D) -r $< \
+	  2> >(grep -v "^WARNING: Location" >&2)
+	@touch $@
+
+.PHONY: durable-conformance
+durable-conformance: $(CONFORMANCE_OUT)/wheels/.fetched ## AWS's durable execution conformance requirements against the local server in the 3.14 image (CONFORMANCE_ARGS='--only 1-1,4-3' or '--suite step')
+	@$(MAKE) -s build-x86_64 PYTHON_VERSION=$(CONFORMANCE_LINE) >/dev/null
+	@docker run --rm --platform linux/amd64 --entrypoint /bin/sh -v $(abspath $(CONFORMANCE)):/conformance:ro \
+	  -v $(abspath $(CONFORMANCE_OUT)):/out $(IMAGE):$(CONFORMANCE_LINE)-x86_64 /conformance/in-container.sh $(CONFORMANCE_ARGS)
+
 # --- shipping (boto3: ship/) ------------------------------------------------------------
 
 REPOSITORY ?=

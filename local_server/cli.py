@@ -42,7 +42,9 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
     server.start()
     where = f"{config.host}:{server.port}"
     code = f", code from {config.code_dir} (reloaded on change)" if config.code_dir else ""
-    server.console.say(f"serving {config.handler or '(no handler set)'} on {where}{code}; "
+    more = f" (function {config.function_name}), and " + ", ".join(f"{h} ({n})" for n, h in config.functions) \
+        if config.functions else ""
+    server.console.say(f"serving {config.handler or '(no handler set)'}{more} on {where}{code}; "
                        f"health: {HEALTH_PATH}")
     while not stop.wait(3600):
         pass

@@ -6,6 +6,8 @@ reads the environment later.
 
 from __future__ import annotations
 
+import copy
+import re
 from typing import Any, Callable, Optional
 
 DEFAULT_PORT = 8080  # the RIE's
@@ -101,6 +103,14 @@ class Config:
         self.durable_time_scale: float = values.get("durable_time_scale", 1.0)
         self.state_dir: str = values.get("state_dir", DEFAULT_STATE_DIR)
         self.environ: dict[str, str] = values.get("environ", {})  # the server's own environment, given to runtimes
+        # More functions from the same code, served beside this one: (name, handler) each.
+        self.functions: list[tuple[str, str]] = values.get("functions", [])
+
+    def of_function(self, name: str, handler: str) -> Config:
+        """These settings for another function of the same code: its name and handler, the rest shared."""
+        other = copy.copy(self)
+        other.function_name, other.handler, other.functions = name, handler, []
+        return other
 
     @property
     def function_arn(self) -> str:
@@ -150,11 +160,12 @@ class Config:
         durable = DurableConfig.parse(args["durable-config"]) if args["durable-config"] else None
         if args["durable-time-scale"] < 0:
             raise ConfigError("--durable-time-scale must be 0 or more (0: waits and retry delays elapse at once)")
+        function_name = get("AWS_LAMBDA_FUNCTION_NAME") or DEFAULT_FUNCTION_NAME
         return cls(
             host=args["host"], port=args["port"], command=command or None,
             handler=args["handler"] if args["handler"] is not None else get("_HANDLER", ""),
             task_root=args["task-root"], code_dir=args["code"] or None,
-            function_name=get("AWS_LAMBDA_FUNCTION_NAME") or DEFAULT_FUNCTION_NAME,
+            function_name=function_name, functions=_functions(args["functions"], function_name),
             memory_mb=memory, timeout=timeout, init_timeout=args["init-timeout"],
             region=get("AWS_REGION") or get("AWS_DEFAULT_REGION") or "us-east-1",
             max_environments=args["max-environments"], max_concurrency=max_concurrency,
@@ -163,6 +174,27 @@ class Config:
             poll_interval=args["poll-interval"], prewarm=args["prewarm"], reserved_concurrency=reserved,
             tenant_isolation=mode is not None, durable=durable, durable_time_scale=args["durable-time-scale"],
             state_dir=args["state-dir"], environ=dict(environ))
+
+
+# A function's name as CreateFunction takes it (botocore's Lambda model: 1 to 64 of these).
+_FUNCTION_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+
+
+def _functions(text: str | None, main: str) -> list[tuple[str, str]]:
+    """--functions NAME=HANDLER,NAME=HANDLER: [(name, handler)]; ConfigError if it cannot work."""
+    found: list[tuple[str, str]] = []
+    for item in (text or "").split(","):
+        name, sep, handler = item.strip().partition("=")
+        if not item.strip():
+            continue
+        if not sep or not handler.strip() or not _FUNCTION_NAME.fullmatch(name.strip()):
+            raise ConfigError(f"--functions takes NAME=HANDLER,... (a name of 1 to 64 of [a-zA-Z0-9_-]), "
+                              f"not {item.strip()!r}")
+        name = name.strip()
+        if name == main or any(name == seen for seen, _ in found):
+            raise ConfigError(f"--functions: the function {name} is named twice")
+        found.append((name, handler.strip()))
+    return found
 
 
 def _number(text: str | None, name: str, default: float) -> float:
@@ -204,6 +236,8 @@ OPTIONS: list[tuple[str, Optional[str], Callable[[str], Any], Any, str]] = [
     ("durable-time-scale", "LAMBDA_LOCAL_DURABLE_TIME_SCALE", float, 1.0,
      "durable waits and retry delays run at this speed; 0: they elapse at once"),
     ("state-dir", "LAMBDA_LOCAL_STATE_DIR", str, DEFAULT_STATE_DIR, "where durable executions are kept (SQLite)"),
+    ("functions", "LAMBDA_LOCAL_FUNCTIONS", str, None, "more functions of the same code, NAME=HANDLER,...: "
+                                                       "each is invoked by its name, with the same settings"),
 ]
 
 

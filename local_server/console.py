@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import os
 import select
+import threading
 
 
 class Console:
     def __init__(self, out_fd: int = 1, err_fd: int = 2) -> None:
         self.out_fd = out_fd
         self.err_fd = err_fd
+        self._lock = threading.Lock()  # one piece at a time: pieces of two threads never interleave
 
     def _write(self, fd: int, data: bytes) -> None:
+        with self._lock:
+            self._write_all(fd, data)
+
+    def _write_all(self, fd: int, data: bytes) -> None:
         view = memoryview(data)
         while view:
             try:

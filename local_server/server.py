@@ -11,6 +11,7 @@ import threading
 
 from .config import Config, ConfigError
 from .console import Console
+from .environment.functions import Function, Functions
 from .environment.pool import Pool
 from .environment.process_tree import children
 from .environment.runtime_environ import runtime_environ
@@ -30,35 +31,41 @@ class LocalServer:
     def __init__(self, config: Config, console: Console | None = None) -> None:
         self.config = config
         self.console = console or Console()
-        self.platform = Platform(config.log_format, config.function_name, config.version, config.memory_mb,
-                                 config.init_type)
         self.view = TaskView(config.task_root, config.code_dir)
-        pycache = self.view.pycache
-        self.pool = Pool(config, self.platform, self.console,
-                         lambda task_root: runtime_environ(config, task_root, pycache, self._lambda_endpoint()),
-                         self.view.path)
-        self.durable: DurableFront | None = None  # the function is durable (--durable-config)
+        # The main function, and those of --functions: each with its own environments.
+        self.functions = Functions(self._function(config),
+                                   [self._function(config.of_function(*named)) for named in config.functions])
+        self.pool = self.functions.main.pool
+        self.durable: DurableFront | None = None  # the functions are durable (--durable-config)
         try:
-            # A durable function's executions, from the state file (StateFileError: one we must not touch).
+            # Durable functions' executions, from the state file (StateFileError: one we must not touch).
             if config.durable:  # imported only here: a function that is not durable never loads SQLite
                 from .durable.store.sqlite_store import StateFileError
                 from .front.durable_front import DurableFront
 
                 try:
-                    self.durable = DurableFront(config, self.pool)
+                    self.durable = DurableFront(config, self.functions)
                 except StateFileError as problem:  # a state file we must not touch: a setting to change
                     raise ConfigError(str(problem)) from None
-            self.front = FrontServer(config, self.pool, self.console, durable=self.durable)
+            self.front = FrontServer(config, self.functions, self.console, durable=self.durable)
         except Exception:
             if self.durable is not None:
                 self.durable.close()
-            self.pool.close()  # its threads, and the view's folder, are not left behind
+            for function in self.functions:
+                function.pool.close()  # its threads, and the view's folder, are not left behind
             self.view.remove()
             raise
         self.port = self.front.port
         self.watcher = CodeWatcher(config.code_dir, config.poll_interval, self._code_changed) \
             if config.code_dir else None
         self._stopped = threading.Event()
+
+    def _function(self, config: Config) -> Function:
+        platform = Platform(config.log_format, config.function_name, config.version, config.memory_mb,
+                            config.init_type)
+        pycache = self.view.pycache
+        return Function(config, Pool(config, platform, self.console, lambda task_root: runtime_environ(
+            config, task_root, pycache, self._lambda_endpoint()), self.view.path))
 
     def _lambda_endpoint(self) -> str | None:
         """This server as the Lambda API a durable function's SDK calls (from inside its container)."""
@@ -79,18 +86,22 @@ class LocalServer:
             # As a container's first process, orphans of the function's processes become ours.
             threading.Thread(target=self._reap_orphans, name="reaper", daemon=True).start()
         if self.config.prewarm:
-            self.pool.prewarm(self.config.prewarm)
+            for function in self.functions:
+                function.pool.prewarm(self.config.prewarm)
         return self
 
     def _code_changed(self, change: str) -> None:
         generation = self.view.rebuild()
-        idle, busy = self.pool.new_generation(generation, self.view.path)
+        idle = busy = 0
+        for function in self.functions:
+            retired_now, retired_later = function.pool.new_generation(generation, self.view.path)
+            idle, busy = idle + retired_now, busy + retired_later
         retired = f"{idle} idle environment(s) retired" + (f", {busy} after their request" if busy else "")
         self.console.say(f"code changed ({change}): the next request runs the new code; {retired}")
 
     def _reap_orphans(self) -> None:
         while not self._stopped.wait(REAP_INTERVAL):
-            known = self.pool.pids()
+            known = {pid for function in self.functions for pid in function.pool.pids()}
             for pid in children(os.getpid()):
                 if pid not in known and _is_zombie(pid):
                     try:
@@ -108,7 +119,8 @@ class LocalServer:
         self.front.close()
         if self.durable is not None:
             self.durable.close()  # executions keep their state: a restart goes on with them
-        self.pool.close()
+        for function in self.functions:
+            function.pool.close()
         self.view.remove()
 
 

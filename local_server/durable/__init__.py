@@ -7,7 +7,8 @@ Three floors, as the rest of the server (docs/architecture.md "The local server,
   timestamps, the handler's durable event and its `{"Status": ...}` output (`invocation_event`).
 - `engine/`: executions, checkpoint transitions (`updates`), history (`history`), timers and
   outside completions (`progress`), invocations and their retry policy (`invocations`, `launch`,
-  `ending`), the time scale (`clock`), the 12 operations (`api_operations`), the facade (`engine`).
+  `ending`), the time scale (`clock`) and what comes due under it (`scheduling`), the 12 operations
+  (`api_operations`), the facade (`engine`).
 - `store/`: SQLite under the state folder (`sqlite_store`, `codec`).
 
 What a server does with it:

@@ -131,6 +131,9 @@ class Execution:
     # event comes after the last InvocationCompleted: conformance histories).
     completion: Optional[JsonObject] = None
     invoke_wanted: bool = False
+    # Model time the time scale skipped for this execution's own waits and retry delays: its clock
+    # is the engine's plus this (engine/clock.py), so no other execution's skips shorten its timeouts.
+    skipped: float = 0.0
     failures: int = 0  # failed invocations in a row
     retry_at: Optional[float] = None
     last_failure: Optional[JsonObject] = None

@@ -1,8 +1,12 @@
-"""What an environment's processes write: passed on to the log, as it comes, and kept for Tail.
+"""What an environment's processes write: passed on to the log line by line, and kept for Tail.
 
 Each process's stdout and stderr are pipes the supervisor watches. Their bytes go to the
-server's stdout and stderr unchanged, into the log of each invocation running then (for
-X-Amz-Log-Result), and to the environment's telemetry ("function" lines from the runtime,
+server's stdout and stderr unchanged, whole lines at a time: a line another environment (or
+function) writes meanwhile never lands inside one of this one's, as each Lambda environment has
+a log stream of its own in which every line is an event. A line still unfinished is passed on
+(ended) when the pipes are drained: at an invocation's END, a failed init, the process's end.
+Every byte also goes, as it comes, into the log of each invocation running then (for
+X-Amz-Log-Result) and to the environment's telemetry ("function" lines from the runtime,
 "extension" lines from an extension, cut into lines per pipe). A runtime writes its output
 before it posts the response, so draining the pipes before END puts every line of an
 invocation between its START and its END.
@@ -20,6 +24,9 @@ from typing import IO, Protocol
 from ..console import Console
 from .invocation import Invocation
 from .supervisor import Supervisor
+
+# The longest unfinished line kept back (a CloudWatch Logs event takes 256 KB).
+MAX_UNFINISHED = 256 * 1024
 
 
 class Telemetry(Protocol):
@@ -49,6 +56,7 @@ class ProcessOutput:
         self.telemetry = telemetry
         self.lock = threading.Lock()
         self._pipes: dict[int, _Pipe] = {}
+        self._unfinished: dict[int, bytes] = {}  # fd -> the start of a line whose end has not come yet
         self._poll = select.poll()  # the same pipes, for a drain that costs one call
 
     def add(self, proc: subprocess.Popen[bytes], name: str = "runtime", extension: bool = False) -> None:
@@ -74,6 +82,7 @@ class ProcessOutput:
             self._forget(fd)
 
     def _forget(self, fd: int) -> None:
+        self._finish(fd)
         self.supervisor.remove(fd)
         self._poll.unregister(fd)
         pipe = self._pipes.pop(fd)
@@ -93,18 +102,35 @@ class ProcessOutput:
             if not data:
                 return False
             running = self.running()
-            for inv in running:  # START goes out before the first line of its invocation
-                self.console.out(inv.take_start_line())
-            pipe.write(data)
+            pending = self._unfinished.pop(fd, b"") + data
+            cut = pending.rfind(b"\n") + 1
+            if len(pending) - cut > MAX_UNFINISHED:  # no line end in sight: passed on as it is
+                cut = len(pending)
+            if cut < len(pending):
+                self._unfinished[fd] = pending[cut:]
+            if cut:
+                for inv in running:  # START goes out before the first line of its invocation
+                    self.console.out(inv.take_start_line())
+                pipe.write(pending[:cut])
             for inv in running:
                 inv.add_log(data)
             pipe.tell(pipe.source, data)
+
+    def _finish(self, fd: int) -> None:
+        """Passes on the unfinished line of one pipe, ended (lock held)."""
+        rest = self._unfinished.pop(fd, b"")
+        if rest and fd in self._pipes:
+            for inv in self.running():
+                self.console.out(inv.take_start_line())
+            self._pipes[fd].write(rest + b"\n")
 
     def _drain(self) -> None:
         if self._pipes:
             for fd, _ in self._poll.poll(0):  # one system call when nothing is waiting
                 if fd in self._pipes:
                     self._read(fd)
+        for fd in list(self._unfinished):
+            self._finish(fd)
 
     def drain(self) -> None:
         """Passes on what the processes wrote so far."""

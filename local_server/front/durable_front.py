@@ -37,8 +37,8 @@ from ..durable.store.sqlite_store import SqliteStore
 from ..durable.wire.arns import parse_function_name
 from ..durable.wire.errors import DurableError, error_answer
 from ..environment import admission, runner
+from ..environment.functions import Functions
 from ..environment.invocation import Invocation
-from ..environment.pool import Pool
 from ..wire import lambda_errors
 from ..wire.lambda_errors import Answer
 from ..wire.runtime_api import new_request_id
@@ -50,16 +50,17 @@ MAX_SYNC_WAIT = 900.0  # "limited to 15 minutes"
 
 
 class DurableFront:
-    """The durable engine of this server's one function, and what the front server asks of it."""
+    """The durable engine of this server's functions (all durable, with the same DurableConfig),
+    and what the front server asks of it."""
 
-    def __init__(self, config: Config, pool: Pool) -> None:
+    def __init__(self, config: Config, functions: Functions) -> None:
         durable = config.durable
         assert durable is not None
         self.config = config
-        self.pool = pool
-        function = FunctionConfig(config.function_name, durable.execution_timeout, durable.retention_days)
-        engine_config = EngineConfig((function,), region=config.region, account=ACCOUNT_ID,
-                                     time_scale=config.durable_time_scale)
+        self.functions = functions
+        engine_config = EngineConfig(tuple(FunctionConfig(function.name, durable.execution_timeout,
+                                                          durable.retention_days) for function in functions),
+                                     region=config.region, account=ACCOUNT_ID, time_scale=config.durable_time_scale)
         store = SqliteStore(config.state_dir)  # StateFileError: a file we must not touch
         self.engine = DurableEngine(engine_config, self._run, store).start()
         self.api = DurableApi(self.engine)
@@ -78,11 +79,12 @@ class DurableFront:
     def start(self, name_in_path: str, query: str, headers: dict[str, str], payload: bytes) -> str | Answer:
         """Starts (or re-attaches to) the execution an invoke asks for: its ARN, or the error answer."""
         try:
-            # The server runs one function, whatever name the path gives (as the RIE does): only
-            # the qualifier counts, within the name (`name:$LATEST`, an ARN) or beside it.
+            # A name the server does not serve is its main function's (as the RIE serves any
+            # name); the qualifier counts, within the name (`name:$LATEST`, an ARN) or beside it.
             qualifiers = parse_qs(query).get("Qualifier")
             target = parse_function_name(unquote(name_in_path), qualifiers[0] if qualifiers else None)
-            started = self.engine.start_execution(self.config.function_name, target.qualifier,
+            function = self.functions.route(name_in_path)
+            started = self.engine.start_execution(function.name, target.qualifier,
                                                   payload.decode("utf-8"), name=headers.get(NAME_HEADER),
                                                   trace_id=headers.get("x-amzn-trace-id"))
         except DurableError as problem:
@@ -118,11 +120,12 @@ class DurableFront:
     # --- the engine's way into an environment ---------------------------------------------------
 
     def _run(self, request: InvocationRequest) -> InvocationOutcome:
-        """One invocation of the durable function, as any other: an environment of the pool runs it."""
+        """One invocation of a durable function, as any other: an environment of its pool runs it."""
+        function = self.functions.named(request.function_name) or self.functions.main
         capture = _Capture()
         inv = Invocation(json.dumps(request.event).encode("utf-8"), capture, request_id=request.request_id)
         # It waits for an environment as an Event invocation does (the engine invokes asynchronously).
-        refused = runner.run(self.pool, inv, self.config.timeout, patience=admission.MAX_EVENT_AGE)
+        refused = runner.run(function.pool, inv, function.config.timeout, patience=admission.MAX_EVENT_AGE)
         if refused == admission.CLOSED:
             return InvocationOutcome.failed("Local.ServerStopping", "the local server is stopping")
         if refused is not None:  # past --reserved-concurrency: Lambda's throttle (docs/facts.md I4)

@@ -16,8 +16,8 @@ import threading
 from ..config import HEALTH_PATH, Config
 from ..console import Console
 from ..environment import admission, runner
+from ..environment.functions import Function, Functions
 from ..environment.invocation import Invocation
-from ..environment.pool import Pool
 from ..http_io import Reader
 from ..wire import function_url, invoke_api, lambda_errors
 from ..wire.http import BodyTooLarge, HttpError, PeerClosed, Request, content_length, parse_request_head, response_head
@@ -38,10 +38,11 @@ DURABLE_PREFIX = "/2025-12-01/"  # the durable execution API (botocore's Lambda 
 
 
 class FrontServer:
-    def __init__(self, config: Config, pool: Pool, console: Console, sock: socket.socket | None = None,
+    def __init__(self, config: Config, functions: Functions, console: Console, sock: socket.socket | None = None,
                  durable: DurableFront | None = None) -> None:
         self.config = config
-        self.pool = pool
+        self.functions = functions
+        self.pool = functions.main.pool  # function URLs and the health path are the main function's
         self.console = console
         self.durable = durable  # the function is durable (--durable-config)
         if sock is None:
@@ -176,17 +177,18 @@ class FrontServer:
         trace_id = headers.get("x-amzn-trace-id")
         if self.durable is not None:
             return self._invoke_durable(req, payload, sock, kind, streaming)
+        function = self.functions.route(invoke_api.function_name(req.path, streaming) or "")
         if kind == "Event":
             inv = Invocation(payload, DiscardResponder(), trace_id=trace_id, client_context=client_context,
                              tenant_id=tenant)
             # Queued until an environment is free for it, as Lambda queues Event invocations.
-            self.pool.enqueue(tenant, inv.request_id, lambda env: runner.run_on(self.pool, env, inv,
-                                                                                self.config.timeout))
+            pool, timeout = function.pool, function.config.timeout
+            pool.enqueue(tenant, inv.request_id, lambda env: runner.run_on(pool, env, inv, timeout))
             return self._answer(sock, 202, [("x-amzn-RequestId", inv.request_id)], b"")
         responder: Responder = EventStreamResponder(sock) if streaming else InvokeResponder(sock)
         inv = Invocation(payload, responder, trace_id=trace_id, client_context=client_context,
                          tail=headers.get("x-amz-log-type") == "Tail", tenant_id=tenant)
-        return self._run(inv, responder, sock)
+        return self._run(inv, responder, sock, function)
 
     def _durable_api(self, req: Request, reader: Reader, sock: socket.socket) -> bool:
         body, alive = self._read_body(req, reader, sock, lambda_errors.MAX_REQUEST)
@@ -229,14 +231,14 @@ class FrontServer:
             return self._answer(sock, *lambda_errors.request_too_large(len(payload)))
         responder = FunctionUrlResponder(sock, v1=self.v1, head_only=req.method == "HEAD")
         if self.durable is not None:  # a function URL invokes $LATEST: it starts an execution
-            started = self.durable.start("function:$LATEST", "", {}, payload)
+            started = self.durable.start(f"{self.config.function_name}:$LATEST", "", {}, payload)
             if not isinstance(started, str):
                 return self._answer(sock, *started)
             self.durable.answer_when_done(started, responder)
             return not responder.close
         inv = Invocation(payload, responder, request_id=request_id, trace_id=req.headers.get("x-amzn-trace-id"),
                          tenant_id=tenant)
-        return self._run(inv, responder, sock)
+        return self._run(inv, responder, sock, self.functions.main)
 
     def _url_tenant(self, req: Request) -> tuple[str | None, lambda_errors.Answer | None]:
         """The tenant of a plain HTTP request (see function_url.NO_TENANT_URL), or the answer refusing it."""
@@ -250,11 +252,11 @@ class FrontServer:
         self.console.say(f"API Gateway's invoke refused: {refused[2].decode('utf-8', 'replace')}")
         return None, function_url.GATEWAY_ERROR
 
-    def _run(self, inv: Invocation, responder: Responder, sock: socket.socket) -> bool:
-        refused = runner.run(self.pool, inv, self.config.timeout, waiting.watch_client(self.pool.supervisor, sock))
+    def _run(self, inv: Invocation, responder: Responder, sock: socket.socket, function: Function) -> bool:
+        pool, config = function.pool, function.config
+        refused = runner.run(pool, inv, config.timeout, waiting.watch_client(pool.supervisor, sock))
         if refused == admission.GONE:
             return False  # nobody to answer
         if refused is not None:
-            config = self.config
             return self._answer(sock, *waiting.refused(refused, config.timeout, config.max_environments, self.console))
         return not responder.close

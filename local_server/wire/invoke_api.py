@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import re
+from urllib.parse import unquote
 
 from . import lambda_errors
 from .lambda_errors import Answer
@@ -28,6 +29,9 @@ TENANT_HEADER = "x-amz-tenant-id"
 MAX_TENANT_ID = 256
 TENANT_ID_PATTERN = r"[a-zA-Z0-9\._:\/=+\-@ ]+"
 _TENANT_ID = re.compile(TENANT_ID_PATTERN)
+# FunctionName (botocore's Lambda model): a name, `name:qualifier`, or a full or partial ARN.
+_FUNCTION_NAME = re.compile(r"(?:arn:[a-z-]*:lambda:[a-z0-9-]*:\d{12}:function:|\d{12}:function:)?"
+                            r"([a-zA-Z0-9_.-]+)(?::[^:]*)?")
 
 
 def function_name(path: str, streaming: bool) -> str | None:
@@ -39,6 +43,13 @@ def function_name(path: str, streaming: bool) -> str | None:
         return None
     name = rest[len("functions/"):-len(suffix) - 1]
     return name if name and "/" not in name else None
+
+
+def bare_function_name(name: str) -> str:
+    """The function's own name in the {name} of a path (percent-encoded, maybe qualified or an ARN)."""
+    text = unquote(name)
+    match = _FUNCTION_NAME.fullmatch(text)
+    return match.group(1) if match else text
 
 
 def body_limit(kind: str, streaming: bool) -> int:

@@ -49,3 +49,14 @@ def web(event, context: DurableContext):
     """A function URL request: the result is an HTTP response."""
     path = context.step(lambda _: event["rawPath"], name="read-path")
     return {"statusCode": 201, "headers": {"content-type": "text/plain"}, "body": f"made {path}"}
+
+
+@durable_execution
+def chained(event, context: DurableContext):
+    """Invokes another durable function the server serves (event["target"]) and answers its result."""
+    return {"answer": context.invoke(event["target"], event["payload"], name="ask")}
+
+
+@durable_execution
+def echo(event, context: DurableContext):
+    return context.step(lambda _: event, name="echo")

@@ -45,7 +45,7 @@ class ApiOperations:
             return rs.CheckpointResult(cached["token"], self._ops(execution, cached["ops"]))
         if execution.terminal or request.checkpoint_token != execution.token:
             raise invalid_token()
-        now = engine.clock.now()
+        now = engine.now(execution)
         progress.settle(execution, now)
         saved = (copy.deepcopy(execution.operations), len(execution.events), execution.next_seq,
                  list(execution.pending_external))
@@ -143,7 +143,7 @@ class ApiOperations:
         if execution.terminal:
             raise conflict(f"Cannot pause a {execution.status} durable execution: {execution.arn}")
         if execution.status == RUNNING:
-            now = engine.clock.now()
+            now = engine.now(execution)
             execution.pause = Pause(now, request.reason, request.timeout_paused)
             if execution.in_flight:
                 execution.status = PAUSING  # "until the invocation reaches its next checkpoint"
@@ -161,7 +161,7 @@ class ApiOperations:
         if execution.status == PAUSING:
             execution.status, execution.pause = RUNNING, None  # "this operation cancels the pause"
         elif execution.status == PAUSED and pause is not None:
-            now = engine.clock.now()
+            now = engine.now(execution)
             execution.status, execution.pause = RUNNING, None
             if pause.timeout_left is not None:
                 execution.timeout_deadline = now + pause.timeout_left
@@ -180,7 +180,7 @@ class ApiOperations:
         execution = self.engine.get(request.arn)
         if not execution.terminal:
             raise conflict(f"Only a completed durable execution can be deleted; this one is {execution.status}")
-        now = self.engine.clock.now()
+        now = self.engine.now(execution)
         self.engine.forget(execution.arn)
         return rs.Deleted(now)
 
@@ -192,7 +192,7 @@ class ApiOperations:
         if where is None or execution is None:
             raise not_found(f"Callback not found: {callback_id}")
         op = execution.operations[where[1]]
-        if not execution.in_flight and progress.settle(execution, self.engine.clock.now()):
+        if not execution.in_flight and progress.settle(execution, self.engine.now(execution)):
             self.engine.save(execution)  # a timeout that was due is applied first
         if op.done or execution.terminal or any(c["op"] == op.id for c in execution.pending_external):
             # The model's words for CallbackTimeoutException.
@@ -217,7 +217,7 @@ class ApiOperations:
 
     def callback_heartbeat(self, request: rq.CallbackHeartbeat) -> rs.CallbackAccepted:
         execution, op_id = self._open_callback(request.callback_id)
-        execution.operations[op_id].heartbeat_at = self.engine.clock.now()
+        execution.operations[op_id].heartbeat_at = self.engine.now(execution)
         self.engine.save(execution)
         return rs.CallbackAccepted()
 

@@ -1,19 +1,21 @@
 """Model time, and a time scale that lets waits and retry delays elapse faster.
 
-Every timestamp the engine records is model time: real time plus the time skipped so far. A
-deadline of a wait, a step retry or an invocation retry is *skippable*: with scale `s` it is
-reached after `s` times its remaining real time (0: at once), and the clock then jumps forward
-to it, so histories keep the modelled durations (AWS's emulator's `--skip-time` does the same:
-`clock.py` `SkipClock`, docs/facts.md D12). Timeouts (execution, callback, heartbeat) are not
-skippable: they run at real speed in model time, so a callback answered from outside gets the
-time its timeout promises.
+Every timestamp the engine records is model time: real time, plus a base offset (kept in the
+state file), plus what was skipped for that very execution (`Execution.skipped`). A deadline of
+an execution's wait, step retry or invocation retry is *skippable*: with scale `s` it is reached
+after `s` times its remaining real time (0: at once), and that execution's clock then jumps
+forward to it, so its history keeps the modelled durations (AWS's emulator's `--skip-time` does
+the same: `clock.py` `SkipClock`, docs/facts.md D12). Timeouts (execution, callback, heartbeat)
+are not skippable: they run at real speed in model time, so a callback answered from outside
+gets the time its timeout promises; and since each execution skips only its own time, one
+execution's skipped waits never shorten another's timeouts.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Optional
+from typing import Callable
 
 
 class Clock:
@@ -28,34 +30,22 @@ class Clock:
 
     @property
     def offset(self) -> float:
-        """The model time skipped so far (the store keeps it: a restart keeps the same model time)."""
+        """The base model time added to real time (the store keeps it: a restart keeps the same model time)."""
         with self._lock:
             return self._offset
 
     def now(self) -> float:
+        """Base model time: an execution's own is this plus its `skipped` (DurableEngine.now)."""
         with self._lock:
             return self._source() + self._offset
 
-    def real_delay(self, deadline: float, skippable: bool) -> float:
-        """The real seconds until `deadline` is due."""
-        left = max(0.0, deadline - self.now())
+    def real_delay(self, left: float, skippable: bool) -> float:
+        """The real seconds until a deadline `left` model seconds away is due."""
         return left * self.scale if skippable else left
 
     def reach(self, deadline: float) -> None:
-        """A skippable deadline is due: model time jumps to it if it is still ahead."""
+        """Base model time jumps to `deadline` if it is still ahead (every execution's clock moves)."""
         with self._lock:
             ahead = deadline - (self._source() + self._offset)
             if ahead > 0:
                 self._offset += ahead
-
-    def wait(self, condition: threading.Condition, deadline: Optional[float], skippable: bool) -> bool:
-        """Wait on `condition` (held) until notified or the deadline is due; True if it is due."""
-        if deadline is None:
-            condition.wait()
-            return False
-        delay = self.real_delay(deadline, skippable)
-        if delay > 0 and condition.wait(delay):
-            return False
-        if skippable:
-            self.reach(deadline)
-        return True

@@ -25,7 +25,7 @@ def record_end(execution: Execution, now: float, failure: Optional[JsonObject]) 
     execution.tokens = []
 
 def end_invocation(engine: DurableEngine, execution: Execution, outcome: InvocationOutcome) -> None:
-    now = engine.clock.now()
+    now = engine.now(execution)
     verdict = judge(outcome, progress.has_pending(execution) or execution.completion is not None)
     record_end(execution, now, verdict.failure or verdict.fatal)
     # What came due or was answered during the invocation lands after its InvocationCompleted.

@@ -4,7 +4,8 @@ It owns every execution under one lock; invocations run outside it, one thread e
 the injected `invoke` callable (engine/invocations.py), at most one in flight per execution.
 A scheduler thread sleeps until the earliest deadline of any execution (a wait's end, a step
 retry, a callback timeout, an invocation retry, the execution timeout) under the time scale
-of engine/clock.py. The 12 API operations are in engine/api_operations.py.
+of engine/clock.py, each execution on its own model time (`now`). The 12 API operations are in
+engine/api_operations.py.
 """
 
 from __future__ import annotations
@@ -19,19 +20,12 @@ from ..store.sqlite_store import SqliteStore
 from ..wire import shapes
 from ..wire.arns import ExecutionArn, check_execution_name, function_arn, new_execution_id, parse_function_name
 from ..wire.errors import DurableError, invalid, not_found
-from . import history, progress
+from . import history, progress, scheduling
 from .clock import Clock
 from .config import EngineConfig, FunctionConfig
 from .ending import end_invocation, record_end
 from .invocations import InvocationOutcome, InvocationRequest, Invoke
 from .launch import begin_invocation
-
-
-# Both unpublished as words (docs/facts.md D13): AWS's emulator's message, an ErrorType in
-# the style of the SDK's `Callback.Timeout`.
-def _timeout_error(seconds: int) -> JsonObject:
-    return {"ErrorType": "Execution.Timeout", "ErrorMessage": f"Execution timed out after {seconds} seconds."}
-
 
 RESTART_ERROR = {"ErrorType": "Local.ServerRestart",
                  "ErrorMessage": "The local server stopped while this invocation ran; "
@@ -71,9 +65,9 @@ class DurableEngine:
                 for op in execution.operations.values():
                     if op.callback_id:
                         self.callbacks[op.callback_id] = (execution.arn, op.id)
-            now = self.clock.now()
             for execution in self.executions.values():
                 if execution.in_flight and not execution.terminal:
+                    now = self.now(execution)
                     record_end(execution, now, RESTART_ERROR)
                     execution.invoke_wanted = True
                     if execution.status == PAUSING:
@@ -136,6 +130,10 @@ class DurableEngine:
 
     # --- what the API operations and the scheduler share --------------------------------------
 
+    def now(self, execution: Optional[Execution] = None) -> float:
+        """Model time: the clock's, plus what the time scale skipped for this execution."""
+        return self.clock.now() + (execution.skipped if execution is not None else 0.0)
+
     def get(self, arn: str) -> Execution:
         self.sweep()
         execution = self.executions.get(arn)
@@ -146,8 +144,7 @@ class DurableEngine:
     def sweep(self) -> None:
         """Forget executions past their retention ("After this period, execution history is no
         longer available", model doc of `RetentionPeriodInDays`)."""
-        now = self.clock.now()
-        for arn in [a for a, e in self.executions.items() if e.expires_at is not None and e.expires_at <= now]:
+        for arn in [a for a, e in self.executions.items() if e.expires_at is not None and e.expires_at <= self.now(e)]:
             self.forget(arn)
 
     def forget(self, arn: str) -> None:
@@ -200,13 +197,13 @@ class DurableEngine:
         if execution.in_flight:
             execution.pending_external.append({"op": op_id, "status": status, "result": result, "error": error})
         else:
-            progress.complete(execution, op, status, self.clock.now(), result, error)
+            progress.complete(execution, op, status, self.now(execution), result, error)
             self.maybe_invoke(execution)
         self.save(execution)
 
     def finish(self, execution: Execution, status: str, result: Optional[str] = None,
                error: Optional[JsonObject] = None) -> None:
-        now = self.clock.now()
+        now = self.now(execution)
         progress.finish(execution, status, now, result, error)
         self.save(execution)
         parent = self.executions.get(execution.parent_arn) if execution.parent_arn else None
@@ -239,10 +236,10 @@ class DurableEngine:
     def maybe_invoke(self, execution: Execution) -> None:
         if self._closed or execution.terminal or execution.in_flight or execution.status != RUNNING:
             return
-        if execution.retry_at is not None and execution.retry_at > self.clock.now():
+        if execution.retry_at is not None and execution.retry_at > self.now(execution):
             return
         if execution.retry_at is not None or execution.invoke_wanted or execution.unseen:
-            request = begin_invocation(execution, self.clock.now(), str(uuid.uuid4()), self.config.event_page_bytes)
+            request = begin_invocation(execution, self.now(execution), str(uuid.uuid4()), self.config.event_page_bytes)
             self.save(execution)
             thread = threading.Thread(target=self._run, args=(request,), daemon=True,
                                       name=f"durable-invoke-{request.request_id[:8]}")
@@ -264,25 +261,5 @@ class DurableEngine:
 
     def _schedule(self) -> None:
         with self.lock:
-            self._on_time()
             while not self._closed:
-                deadlines = [d for d in (progress.next_deadline(e) for e in self.executions.values()) if d]
-                earliest = min(deadlines) if deadlines else None
-                self.clock.wait(self.changed, earliest[0] if earliest else None, earliest[1] if earliest else False)
-                if not self._closed:
-                    self._on_time()
-
-    def _on_time(self) -> None:
-        now = self.clock.now()
-        for execution in list(self.executions.values()):
-            if execution.terminal:
-                continue
-            if execution.timeout_deadline <= now:
-                self.finish(execution, TIMED_OUT, None, _timeout_error(execution.execution_timeout))
-                continue
-            if execution.in_flight:
-                continue
-            if progress.settle(execution, now):
-                self.save(execution)
-            self.maybe_invoke(execution)
-        self.sweep()
+                self.changed.wait(scheduling.on_time(self))  # None: until something changes

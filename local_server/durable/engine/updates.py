@@ -236,6 +236,8 @@ def _chained_invoke(execution: Execution, op: Optional[Operation], update: Opera
         op.child_arn = child_arn
         details: JsonObject = {"FunctionName": update.function_name, "Input": history.payload(update.payload),
                                "ExecutedVersion": version}
+        if update.tenant_id is not None:
+            details["TenantId"] = update.tenant_id  # ChainedInvokeStartedDetails.TenantId (conformance 5-8)
         if child_arn is not None:
             details["DurableExecutionArn"] = child_arn
         history.operation_event(execution, op, "Started", now, details)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_execution, durable_step
-from aws_durable_execution_sdk_python.config import CallbackConfig, Duration, JitterStrategy, StepConfig
+from aws_durable_execution_sdk_python.config import CallbackConfig, Duration, InvokeConfig, JitterStrategy, StepConfig
 from aws_durable_execution_sdk_python.retries import RetryStrategyConfig, create_retry_strategy
 from aws_durable_execution_sdk_python.waits import WaitForConditionConfig, WaitForConditionDecision
 
@@ -61,7 +61,8 @@ def wait_for_callback(event, context: DurableContext):
 def chained(event, context: DurableContext):
     if event.get("role") == "child":
         return context.step(lambda _: event["n"] + 1, name="increment")
-    return context.invoke(event["target"], {"role": "child", "n": event["n"]}, name="call-myself")
+    return context.invoke(event["target"], {"role": "child", "n": event["n"]}, name="call-myself",
+                          config=InvokeConfig(tenant_id=event.get("tenant")))
 
 
 @durable_execution
@@ -107,3 +108,14 @@ def fails(event, context: DurableContext):
 def waits_long(event, context: DurableContext):
     context.wait(Duration.from_seconds(event["seconds"]), name="long")
     return "woke"
+
+
+@durable_execution
+def waits_or_callback(event, context: DurableContext):
+    """`{"waits": n, "seconds": s}`: n waits in a row; `{"timeout": s}`: a callback with that timeout."""
+    if "waits" in event:
+        for n in range(event["waits"]):
+            context.wait(Duration.from_seconds(event["seconds"]), name=f"wait-{n}")
+        return "waited"
+    config = CallbackConfig(timeout=Duration.from_seconds(event["timeout"]))
+    return {"answer": context.create_callback(name="approval", config=config).result()}

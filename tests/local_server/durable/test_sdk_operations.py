@@ -139,9 +139,18 @@ def test_a_chained_invoke_of_the_function_itself_runs_a_second_execution(served)
     started = events[1]["ChainedInvokeStartedDetails"]
     assert started["FunctionName"] == f"{FUNCTION}:$LATEST"
     assert json.loads(started["Input"]["Payload"]) == {"role": "child", "n": 41}
-    assert started["ExecutedVersion"] == "$LATEST"
+    assert started["ExecutedVersion"] == "$LATEST" and "TenantId" not in started
     child = server.client().get_durable_execution(DurableExecutionArn=started["DurableExecutionArn"])
     assert (child["Status"], child["Result"]) == ("SUCCEEDED", "42")
+
+
+def test_a_chained_invoke_records_its_tenant(served):
+    # ChainedInvokeStartedDetails.TenantId, from ChainedInvokeOptions.TenantId (conformance 5-8).
+    server = served()
+    arn = run(server, handlers.chained, {"target": f"{FUNCTION}:$LATEST", "n": 1, "tenant": "tenant-7"})
+    assert ended(server, arn)["Status"] == "SUCCEEDED"
+    started = next(e for e in history(server, arn) if e["EventType"] == "ChainedInvokeStarted")
+    assert started["ChainedInvokeStartedDetails"]["TenantId"] == "tenant-7"
 
 
 def test_a_chained_invoke_of_an_unknown_function_fails_the_operation(served):

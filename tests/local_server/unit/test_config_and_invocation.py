@@ -50,11 +50,31 @@ def test_environment_and_options():
     ({}, ["--port"], "--port needs a value"),
     ({}, ["--http-events=v3"], "--http-events must be v2 or v1, not 'v3'"),
     ({"LAMBDA_LOCAL_PORT": "x"}, [], "--port must be a number, got 'x'"),
+    ({}, ["--functions", "orders"], "--functions takes NAME=HANDLER,... (a name of 1 to 64 of [a-zA-Z0-9_-]), "
+                                    "not 'orders'"),
+    ({}, ["--functions", "a b=app.h"], "--functions takes NAME=HANDLER,... (a name of 1 to 64 of [a-zA-Z0-9_-]), "
+                                       "not 'a b=app.h'"),
+    ({}, ["--functions", "x=a.h,x=b.h"], "--functions: the function x is named twice"),
+    ({"AWS_LAMBDA_FUNCTION_NAME": "shop"}, ["--functions", "shop=a.h"],
+     "--functions: the function shop is named twice"),
 ])
 def test_settings_that_cannot_work(environ, argv, message):  # one line each, for the CLI to print
     with pytest.raises(ConfigError) as raised:
         Config.from_args(argv, environ)
     assert str(raised.value) == message
+
+
+def test_more_functions_share_the_settings_but_their_name_and_handler():
+    environ = {"_HANDLER": "app.main", "AWS_LAMBDA_FUNCTION_TIMEOUT": "30",
+               "LAMBDA_LOCAL_FUNCTIONS": "orders=app.orders, refunds=billing.refund"}
+    config = Config.from_args([], environ)
+    assert config.functions == [("orders", "app.orders"), ("refunds", "billing.refund")]
+    orders = config.of_function(*config.functions[0])
+    assert (orders.function_name, orders.handler, orders.timeout, orders.functions) == (
+        "orders", "app.orders", 30.0, [])
+    assert orders.function_arn == "arn:aws:lambda:us-east-1:012345678912:function:orders"
+    assert (config.function_name, config.handler) == ("test_function", "app.main")  # the main one is unchanged
+    assert Config.from_args(["--functions", "a=x.y"], environ).functions == [("a", "x.y")]  # the option wins
 
 
 def test_options_end_where_the_command_starts():
