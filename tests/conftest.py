@@ -1,23 +1,18 @@
-"""Puts the runtime package and the test helpers on sys.path."""
+"""What every test shares. The packages the tests import (lambda_runtime, ship, local_server,
+and the helpers in kit/) are on sys.path by pytest's `pythonpath` (pyproject.toml)."""
 
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-TESTS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TESTS.parent / "runtime"))
-sys.path.insert(0, str(TESTS.parent))  # the ship package
-sys.path.insert(0, str(TESTS))
-
-from paths import XRAY_SDK_FOLDER  # noqa: E402  (found through the path above)
+from kit.images import images, line_builds, pytest_runtest_setup  # noqa: F401  (fixtures and a hook for every package)
+from kit.paths import XRAY_SDK_FOLDER
 
 
 def pytest_collection_modifyitems(items) -> None:
     """The Python lines' tests go last: their images are built in the background meanwhile
-    (tests/integration/conftest.py), an emulated arm64 build taking minutes."""
+    (tests/image/conftest.py), an emulated arm64 build taking minutes."""
     items.sort(key=lambda item: "test_python_lines.py" in item.nodeid)  # stable: the rest keep their order
 
 

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 import io
 import json
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from stand_ins import CloudFormation, Logs, LogStore
+from durable_conformance.stand_ins import CloudFormation, Logs, LogStore
 
 ARN = "arn:aws:lambda:us-east-1:012345678912:function:req-1-7:$LATEST/durable-execution/x/1"
 OTHER = "arn:aws:lambda:us-east-1:012345678912:function:req-1-7:$LATEST/durable-execution/y/2"

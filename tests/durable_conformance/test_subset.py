@@ -5,17 +5,11 @@ enough for every `make test`."""
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from catalog import SUBSET  # noqa: E402
-from containers import engine_or_skip  # noqa: E402
-from paths import ROOT  # noqa: E402
+from durable_conformance.catalog import SUBSET
+from kit.containers import engine_or_skip
+from kit.paths import ROOT
 
 pytestmark = pytest.mark.docker
 

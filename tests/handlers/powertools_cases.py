@@ -1,5 +1,5 @@
 """Handlers that use Powertools for AWS Lambda (Python) as its users do, for the differential
-test (tests/differential/test_powertools.py), which runs each on our runtime and on awslambdaric.
+test (tests/runtime/differential/test_powertools.py), which runs each on our runtime and on awslambdaric.
 
 Configured by the environment, as a SAM template would: POWERTOOLS_SERVICE_NAME (payment),
 POWERTOOLS_METRICS_NAMESPACE (Shop), the X-Ray daemon address, the log level and format.

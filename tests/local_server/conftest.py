@@ -1,13 +1,7 @@
 """Fixtures of the local server's tests: a server in this process, on 127.0.0.1 port 0."""
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from server_harness import our_runtime, runtime_environ
+from kit.server_harness import our_runtime, runtime_environ
 
 from local_server.config import Config
 from local_server.console import MemoryConsole
@@ -20,7 +14,7 @@ def serve(tmp_path):
     started = []
 
     def _serve(handler="cases.echo", task_root=None, command=None, env=None, **options):
-        from paths import HANDLERS
+        from kit.paths import HANDLERS
 
         values = {"host": "127.0.0.1", "port": 0, "handler": handler,
                   "task_root": str(task_root or HANDLERS), "command": command or our_runtime(),

@@ -3,17 +3,10 @@ the environment, default the Makefile's names), run with FunctionContainer."""
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from containers import engine_or_skip
-from paths import ROOT
-
-# This folder's helpers (third_party), and the telemetry tests' (the schema check, what a
-# scripted extension saw).
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent / "telemetry")]
+from kit.containers import engine_or_skip
+from kit.paths import ROOT
 
 IMAGE = os.environ.get("IMAGE", "lambda-python")
 FUNCTION_IMAGE = os.environ.get("FUNCTION_IMAGE", "lambda-python-example")

@@ -11,10 +11,10 @@ import json
 import shutil
 
 import pytest
-from containers import FunctionContainer, build_image
-from paths import HANDLERS
-from server_harness import lambda_client
-from wheelhouse import wheelhouse
+from kit.containers import FunctionContainer, build_image
+from kit.paths import HANDLERS
+from kit.server_harness import lambda_client
+from kit.wheelhouse import wheelhouse
 
 pytestmark = pytest.mark.docker
 

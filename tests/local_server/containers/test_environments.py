@@ -8,10 +8,10 @@ import threading
 
 import pytest
 from botocore.exceptions import ClientError
-from containers import FunctionContainer, docker
-from paths import HANDLERS
-from polling import wait_until
-from server_harness import Client, lambda_client
+from kit.containers import FunctionContainer, docker
+from kit.paths import HANDLERS
+from kit.polling import wait_until
+from kit.server_harness import Client, lambda_client
 
 pytestmark = pytest.mark.docker
 HEALTH = "/_local/health"

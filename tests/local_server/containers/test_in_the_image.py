@@ -11,8 +11,8 @@ import time
 
 import pytest
 from botocore.eventstream import EventStreamBuffer
-from containers import FunctionContainer, docker
-from paths import HANDLERS, ROOT
+from kit.containers import FunctionContainer, docker
+from kit.paths import HANDLERS, ROOT
 
 pytestmark = pytest.mark.docker
 EVENTS = ROOT / "handler" / "events"

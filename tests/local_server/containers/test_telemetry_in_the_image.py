@@ -11,12 +11,12 @@ import shutil
 import time
 
 import pytest
-from containers import FunctionContainer, build_image, docker
-from paths import ROOT
-from polling import wait_until
-from schema_check import TELEMETRY, problems
-from third_party import debs_for, otel_extension_package
-from wired import parse_stdout
+from kit.containers import FunctionContainer, build_image, docker
+from kit.paths import ROOT
+from kit.polling import wait_until
+from kit.schema_check import TELEMETRY, problems
+from kit.telemetry_wired import parse_stdout
+from kit.third_party import debs_for, otel_extension_package
 
 pytestmark = pytest.mark.docker
 HERE = ROOT / "tests" / "local_server"

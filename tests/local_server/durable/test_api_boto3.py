@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime
 import json
 
-import handlers
 import pytest
 from botocore.exceptions import ClientError
-from harness import FUNCTION
-from polling import wait_until
+from handlers import durable_sdk_cases as handlers
+from kit.durable_harness import FUNCTION
+from kit.polling import wait_until
 
 from local_server.durable.engine.invocations import NOTHING_PENDING
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_execution, durable_step
 from aws_durable_execution_sdk_python.config import Duration
-from harness import FUNCTION
+from kit.durable_harness import FUNCTION
 
 
 @durable_step

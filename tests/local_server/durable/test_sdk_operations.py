@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
-import handlers
 import pytest
-from harness import FUNCTION
-from polling import wait_until
+from handlers import durable_sdk_cases as handlers
+from kit.durable_harness import FUNCTION, callback_started, ended, history
+from kit.polling import wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -21,16 +21,6 @@ def run(server, handler, payload, name=None, timeout=30):
     server.function.handler = handler
     arn = server.engine.start_execution(FUNCTION, "$LATEST", json.dumps(payload), name=name).arn
     return arn
-
-
-def ended(server, arn, timeout=30):
-    body = server.engine.wait_for_end(arn, timeout)
-    assert body is not None, f"{arn} still running"
-    return body
-
-
-def history(server, arn):
-    return server.client().get_durable_execution_history(DurableExecutionArn=arn, MaxItems=1000)["Events"]
 
 
 def kinds(events):
@@ -69,11 +59,6 @@ def test_a_child_context_groups_its_operations(served):
     context_id = events[1]["Id"]
     assert {e.get("ParentId") for e in events[2:5]} == {context_id}
     assert events[9]["ContextSucceededDetails"] == {"Result": {"Payload": '"ab"', "Truncated": False}}
-
-
-def callback_started(server, arn):
-    return wait_until(lambda: [e for e in history(server, arn) if e["EventType"] == "CallbackStarted"],
-                      "CallbackStarted")[0]
 
 
 def test_a_callback_answered_through_the_api_resumes_the_execution(served):

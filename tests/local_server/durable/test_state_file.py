@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import sqlite3
 
-import handlers
 import pytest
-from harness import FUNCTION
-from polling import wait_until
+from handlers import durable_sdk_cases as handlers
+from kit.durable_harness import FUNCTION
+from kit.polling import wait_until
 
 from local_server.durable.store.sqlite_store import FILE_NAME, SqliteStore, StateFileError
 

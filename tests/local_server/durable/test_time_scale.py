@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import handlers
-from harness import FUNCTION
-from test_sdk_operations import callback_started, ended, history
+from handlers import durable_sdk_cases as handlers
+from kit.durable_harness import FUNCTION, callback_started, ended, history
 
 
 def test_skipping_one_executions_waits_leaves_anothers_callback_timeout_alone(served):

@@ -5,8 +5,8 @@ import socket
 
 import pytest
 from botocore.exceptions import ClientError
-from polling import wait_until
-from server_harness import (
+from kit.polling import wait_until
+from kit.server_harness import (
     INVOKE,
     STREAM,
     Client,

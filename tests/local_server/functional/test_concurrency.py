@@ -8,8 +8,8 @@ import threading
 
 import pytest
 from botocore.exceptions import ClientError
-from polling import wait_until
-from server_harness import INVOKE, STREAM, Client, ServerProcess, call, invoke, lambda_client, scripted_runtime
+from kit.polling import wait_until
+from kit.server_harness import INVOKE, STREAM, Client, ServerProcess, call, invoke, lambda_client, scripted_runtime
 
 RESERVED = b'{"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded","Type":"User","message":"Rate Exceeded."}'
 ACCOUNT = b'{"Reason":"ConcurrentInvocationLimitExceeded","Type":"User","message":"Rate Exceeded."}'

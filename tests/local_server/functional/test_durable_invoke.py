@@ -12,8 +12,8 @@ import re
 
 import pytest
 from botocore.exceptions import ClientError
-from polling import wait_until
-from server_harness import call, lambda_client
+from kit.polling import wait_until
+from kit.server_harness import call, lambda_client
 
 from local_server.config import DurableConfig
 
@@ -167,7 +167,7 @@ def test_the_durable_api_of_a_function_that_is_not_durable(serve):
 
 
 def test_an_execution_waiting_for_a_callback_survives_a_hot_reload(durable, tmp_path):
-    from paths import HANDLERS
+    from kit.paths import HANDLERS
 
     code = tmp_path / "code"
     code.mkdir()

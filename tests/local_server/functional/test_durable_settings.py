@@ -72,7 +72,7 @@ def test_a_server_whose_function_is_not_durable_never_loads_the_engine_nor_sqlit
     import subprocess
     import sys
 
-    from paths import ROOT
+    from kit.paths import ROOT
 
     probe = ("import sys, local_server.cli, local_server.server; "
              "print(sorted(m for m in sys.modules if m.startswith('local_server.durable') or m == 'sqlite3'))")

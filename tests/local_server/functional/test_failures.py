@@ -2,8 +2,8 @@
 
 import json
 
-from polling import wait_until
-from server_harness import Client, alive, invoke, scripted_runtime
+from kit.polling import wait_until
+from kit.server_harness import Client, alive, invoke, scripted_runtime
 
 
 def test_timeout_answer(serve):

@@ -3,7 +3,7 @@
 import socket
 
 import pytest
-from server_harness import INVOKE, invoke
+from kit.server_harness import INVOKE, invoke
 
 from local_server import cli
 

@@ -3,8 +3,8 @@
 import base64
 import json
 
-from paths import ROOT
-from server_harness import Client, call, invoke
+from kit.paths import ROOT
+from kit.server_harness import Client, call, invoke
 
 EXAMPLE = ROOT / "handler"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from server_harness import call, lambda_client
+from kit.server_harness import call, lambda_client
 
 from local_server.config import DurableConfig
 

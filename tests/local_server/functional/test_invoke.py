@@ -3,8 +3,8 @@
 import base64
 import json
 
-from polling import wait_until
-from server_harness import ARN, HANDLERS, Client, call, invoke, lambda_client
+from kit.polling import wait_until
+from kit.server_harness import ARN, HANDLERS, Client, call, invoke, lambda_client
 
 
 def test_echo_through_raw_http(serve):

@@ -7,14 +7,15 @@ import json
 import re
 import sys
 
-from polling import wait_until
-from server_harness import HERE, Client, invoke, log_lines, our_runtime, scripted_runtime
+from kit.paths import SCRIPTED
+from kit.polling import wait_until
+from kit.server_harness import Client, invoke, log_lines, our_runtime, scripted_runtime
 
 from local_server.environment import runner
 from local_server.environment.invocation import Invocation
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-RECORDING_PROXY = HERE / "scripted" / "recording_proxy.py"
+RECORDING_PROXY = SCRIPTED / "recording_proxy.py"
 
 
 def _next_entries(log):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import threading
 
-from polling import wait_until
-from server_harness import call, invoke, lambda_client
+from kit.polling import wait_until
+from kit.server_harness import call, invoke, lambda_client
 
 
 def test_a_generator_streams_through_invoke_with_response_stream(serve, tmp_path):

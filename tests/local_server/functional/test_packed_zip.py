@@ -6,8 +6,8 @@ import sys
 import zipfile
 
 import pytest
-from paths import BOOTSTRAP, HANDLERS, ROOT
-from server_harness import invoke, runtime_environ
+from kit.paths import BOOTSTRAP, HANDLERS, ROOT
+from kit.server_harness import invoke, runtime_environ
 
 
 def _pack(out):

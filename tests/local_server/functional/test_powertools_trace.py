@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import socket
 
-from polling import wait_until
-from server_harness import call
+from kit.polling import wait_until
+from kit.server_harness import call
 
 TRACE_ROOT = "1-6743a1b2-0123456789abcdef01234567"
 TRACE_HEADER = f"Root={TRACE_ROOT};Parent=53995c3f42cd8ad8;Sampled=1"

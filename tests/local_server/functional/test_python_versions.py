@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from paths import HANDLERS, ROOT
-from server_harness import invoke, runtime_environ
+from kit.paths import HANDLERS, ROOT
+from kit.server_harness import invoke, runtime_environ
 
 
 def _interpreters() -> list:

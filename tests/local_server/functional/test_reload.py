@@ -3,8 +3,8 @@
 import os
 import threading
 
-from polling import wait_until
-from server_harness import invoke
+from kit.polling import wait_until
+from kit.server_harness import invoke
 
 APP = """import dep
 

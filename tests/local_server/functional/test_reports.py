@@ -4,8 +4,8 @@ import json
 import math
 import re
 
-from polling import wait_until
-from server_harness import Client, invoke
+from kit.polling import wait_until
+from kit.server_harness import Client, invoke
 
 NUMBER = r"(\d+\.\d\d)"
 REPORT = re.compile(rf"^REPORT RequestId: (\S+)\tDuration: {NUMBER} ms\tBilled Duration: (\d+) ms\t"

@@ -3,8 +3,8 @@
 import sys
 import time
 
-from polling import wait_until
-from server_harness import ARN, SCRIPTED_EXTENSION, alive, invoke, log_lines, scripted_runtime
+from kit.polling import wait_until
+from kit.server_harness import ARN, SCRIPTED_EXTENSION, alive, invoke, log_lines, scripted_runtime
 
 
 def _runtime_pid(server) -> int:
@@ -107,8 +107,8 @@ def test_cli_server_stops_on_sigterm(tmp_path):
     import signal
     import subprocess
 
-    from paths import HANDLERS, ROOT
-    from server_harness import runtime_environ
+    from kit.paths import HANDLERS, ROOT
+    from kit.server_harness import runtime_environ
 
     env = runtime_environ(_HANDLER="local_cases.pid", LAMBDA_TASK_ROOT=str(HANDLERS), PYTHONPATH=str(ROOT / "runtime"))
     proc = subprocess.Popen([sys.executable, str(ROOT / "local_server" / "__main__.py"), "--host", "127.0.0.1",

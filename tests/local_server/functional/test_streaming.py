@@ -9,8 +9,8 @@ import base64
 import http.client
 import json
 
-from polling import wait_until
-from server_harness import STREAM, Client, lambda_client, log_lines, scripted_runtime
+from kit.polling import wait_until
+from kit.server_harness import STREAM, Client, lambda_client, log_lines, scripted_runtime
 
 
 def _events(reply) -> list:

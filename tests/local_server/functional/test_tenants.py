@@ -6,8 +6,8 @@ import threading
 
 import pytest
 from botocore.exceptions import ClientError
-from polling import wait_until
-from server_harness import STREAM, call, invoke, lambda_client
+from kit.polling import wait_until
+from kit.server_harness import STREAM, call, invoke, lambda_client
 
 TENANT_REQUIRED = ("The invoked function is enabled with tenancy configuration. Add a valid tenant ID in your "
                    "request and try again.")

@@ -5,8 +5,8 @@ import json
 import time
 
 import pytest
-from listeners import HttpListener, TcpListener, free_port
-from polling import wait_until
+from kit.polling import wait_until
+from kit.telemetry_listeners import HttpListener, TcpListener, free_port
 
 from local_server.telemetry import emissions
 from local_server.telemetry.encoding import encode

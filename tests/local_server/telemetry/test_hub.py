@@ -4,9 +4,9 @@ every record in its order, for both APIs, every schema version, managed instance
 import json
 
 import pytest
-from listeners import HttpListener, free_port
-from polling import wait_until
-from schema_check import LOGS, TELEMETRY, problems
+from kit.polling import wait_until
+from kit.schema_check import LOGS, TELEMETRY, problems
+from kit.telemetry_listeners import HttpListener, free_port
 
 from local_server.telemetry import hub as hub_module
 from local_server.telemetry.facts import (

@@ -4,7 +4,7 @@ written from AWS's "Telemetry schema reference" and "Logs API" pages (schemas/).
 import json
 
 import pytest
-from schema_check import LOGS, TELEMETRY, problems
+from kit.schema_check import LOGS, TELEMETRY, problems
 
 from local_server.telemetry import logs_records as logs
 from local_server.telemetry import telemetry_records as tel

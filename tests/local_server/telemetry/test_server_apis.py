@@ -7,10 +7,10 @@ import json
 import sys
 import uuid
 
-from polling import wait_until
-from schema_check import LOGS, TELEMETRY, problems
-from server_harness import invoke, scripted_runtime
-from wired import batches, entries, events, install, invokes
+from kit.polling import wait_until
+from kit.schema_check import LOGS, TELEMETRY, problems
+from kit.server_harness import invoke, scripted_runtime
+from kit.telemetry_wired import batches, entries, events, install, invokes
 
 from local_server.environment import runner
 from local_server.environment.invocation import Invocation

@@ -6,10 +6,10 @@ SHUTDOWN; every batch checked against the schema written from AWS's pages."""
 
 import re
 
-from polling import wait_until
-from schema_check import TELEMETRY, problems
-from server_harness import Client, invoke, scripted_runtime
-from wired import batches, entries, events, install, invokes
+from kit.polling import wait_until
+from kit.schema_check import TELEMETRY, problems
+from kit.server_harness import Client, invoke, scripted_runtime
+from kit.telemetry_wired import batches, entries, events, install, invokes
 
 LISTEN = {"TELEMETRY_EXT_LISTEN": "127.0.0.1"}  # in a container: sandbox.localdomain (see containers/)
 

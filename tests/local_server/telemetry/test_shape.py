@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from paths import ROOT
+from kit.paths import ROOT
 
 PACKAGE = ROOT / "local_server" / "telemetry"
 PURE = {"protocol", "subscription", "rules", "facts", "telemetry_records", "logs_records", "emissions", "encoding",

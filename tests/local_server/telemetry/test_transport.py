@@ -6,7 +6,7 @@ import struct
 import threading
 
 import pytest
-from polling import wait_until
+from kit.polling import wait_until
 
 from local_server.telemetry.subscription import HTTP, Destination
 from local_server.telemetry.transport import HttpTransport, SendError

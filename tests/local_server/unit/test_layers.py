@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from paths import ROOT
+from kit.paths import ROOT
 
 PACKAGE = ROOT / "local_server"
 SHARED = ROOT / "runtime" / "lambda_runtime_api"

@@ -5,7 +5,7 @@ functional/test_tenants.py."""
 import threading
 
 import pytest
-from polling import wait_until
+from kit.polling import wait_until
 
 from local_server.config import Config
 from local_server.console import MemoryConsole

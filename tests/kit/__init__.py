@@ -1,0 +1,1 @@
+"""Helpers the tests share: fake APIs, processes, containers, polling, paths, tables (importable as `kit`)."""

@@ -1,6 +1,0 @@
-"""The telemetry tests' helpers (listeners, the schema check) on sys.path."""
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
