@@ -113,8 +113,7 @@ class ApiOperations:
         if engine.config.function(target.name) is None:
             raise not_found("Function not found: " + function_arn(engine.config.region, engine.config.account,
                                                                   target.name, target.qualifier))
-        engine.sweep()
-        found = [e for e in engine.executions.values() if e.function_name == target.name
+        found = [e for e in engine.every() if e.function_name == target.name
                  and (target.qualifier is None or target.qualifier in (e.version, e.function_arn.rsplit(":", 1)[-1]))
                  and (request.execution_name is None or e.name == request.execution_name)
                  and (not request.statuses or e.status in request.statuses)
@@ -188,7 +187,7 @@ class ApiOperations:
 
     def _open_callback(self, callback_id: str) -> tuple[Execution, str]:
         where = self.engine.callbacks.get(callback_id)
-        execution = self.engine.executions.get(where[0]) if where else None
+        execution = self.engine.find(where[0]) if where else None
         if where is None or execution is None:
             raise not_found(f"Callback not found: {callback_id}")
         op = execution.operations[where[1]]

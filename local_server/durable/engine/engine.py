@@ -31,6 +31,10 @@ RESTART_ERROR = {"ErrorType": "Local.ServerRestart",
                  "ErrorMessage": "The local server stopped while this invocation ran; "
                                  "the execution goes on from its last checkpoint"}
 CLOCK_OFFSET = "clock_offset"
+# Ended executions kept whole in memory, the latest first; older ones are read back from the state
+# file when asked for, so that memory does not grow with every execution run (about 0.3 MiB each
+# for a hundred steps) until retention ends. Without a state file every one stays in memory.
+KEEP_ENDED = 32
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +53,8 @@ class DurableEngine:
         self.clock = clock or Clock(config.time_scale, offset)
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
-        self.executions: dict[str, Execution] = {}
+        self.executions: dict[str, Execution] = {}  # whole: every running one, and the latest ended
+        self.ended: dict[str, Execution] = {}  # the other ended ones, in the state file: their summary only
         self.callbacks: dict[str, tuple[str, str]] = {}  # CallbackId -> (execution ARN, operation id)
         self._closed = False
         self._scheduler: Optional[threading.Thread] = None
@@ -135,25 +140,51 @@ class DurableEngine:
         return self.clock.now() + (execution.skipped if execution is not None else 0.0)
 
     def get(self, arn: str) -> Execution:
-        self.sweep()
-        execution = self.executions.get(arn)
+        execution = self.find(arn)
         if execution is None:
             raise not_found(f"Durable execution not found: {arn}")
         return execution
 
+    def find(self, arn: str) -> Optional[Execution]:
+        """The execution, whole: from memory, or read back from the state file if it ended a while ago."""
+        self.sweep()
+        execution = self.executions.get(arn)
+        if execution is None and arn in self.ended and self._store:
+            execution = self._store.load_one(arn)
+        return execution
+
+    def every(self) -> list[Execution]:
+        """Every execution kept: whole, or (ended a while ago) its summary, enough for a listing."""
+        self.sweep()
+        return [*self.executions.values(), *self.ended.values()]
+
     def sweep(self) -> None:
         """Forget executions past their retention ("After this period, execution history is no
         longer available", model doc of `RetentionPeriodInDays`)."""
-        for arn in [a for a, e in self.executions.items() if e.expires_at is not None and e.expires_at <= self.now(e)]:
-            self.forget(arn)
+        for kept in (self.executions, self.ended):
+            for arn in [a for a, e in kept.items() if e.expires_at is not None and e.expires_at <= self.now(e)]:
+                self.forget(arn)
 
     def forget(self, arn: str) -> None:
-        execution = self.executions.pop(arn)
-        for op in execution.operations.values():
-            if op.callback_id:
-                self.callbacks.pop(op.callback_id, None)
+        if self.executions.pop(arn, None) is None:
+            del self.ended[arn]
+        for callback_id in [c for c, (owner, _) in self.callbacks.items() if owner == arn]:
+            del self.callbacks[callback_id]
         if self._store:
             self._store.delete(arn)
+
+    def retire_ended(self) -> None:
+        """Keeps the latest KEEP_ENDED ended executions whole in memory; the others' summaries only."""
+        if not self._store:
+            return
+        ended = sorted((e for e in self.executions.values() if e.terminal and not e.in_flight),
+                       key=lambda e: e.end or 0.0)
+        for execution in ended[:max(0, len(ended) - KEEP_ENDED)]:
+            del self.executions[execution.arn]
+            self.ended[execution.arn] = dataclasses.replace(
+                execution, input_payload="", result=None, error=None, operations={}, events=[], tokens=[],
+                unseen=[], pending_external=[], client_tokens={})
+            self._store.release(execution.arn)
 
     def save(self, execution: Execution) -> None:
         if self._store and not self._closed:
@@ -182,10 +213,9 @@ class DurableEngine:
         return execution
 
     def _named(self, function_name: str, name: str) -> Optional[Execution]:
-        self.sweep()
-        for execution in self.executions.values():
+        for execution in self.every():
             if execution.function_name == function_name and execution.name == name:
-                return execution
+                return self.find(execution.arn)  # whole: its payload is compared
         return None
 
     def external(self, execution: Execution, op_id: str, status: str, result: Optional[str] = None,

@@ -30,6 +30,7 @@ def on_time(engine: DurableEngine) -> Optional[float]:
         if delay is not None:
             earliest = delay if earliest is None else min(earliest, delay)
     engine.sweep()
+    engine.retire_ended()
     return earliest
 
 

@@ -78,23 +78,36 @@ class SqliteStore:
     def load(self) -> list[Execution]:
         with self._lock:
             rows = self._db.execute("SELECT arn, record FROM executions").fetchall()
-            executions = []
-            for arn, record in rows:
-                try:
-                    execution = codec.load_execution(record)
-                    ops = self._db.execute("SELECT op_id, record FROM operations WHERE arn = ?", (arn,)).fetchall()
-                    loaded = sorted((codec.load_operation(text) for _, text in ops), key=lambda op: op.seq)
-                    execution.operations = {op.id: op for op in loaded}
-                    events = self._db.execute("SELECT record FROM events WHERE arn = ? ORDER BY event_id",
-                                              (arn,)).fetchall()
-                    execution.events = [codec.load_event(text) for (text,) in events]
-                except (ValueError, TypeError, KeyError) as problem:
-                    raise StateFileError(f"{self.path}: the execution {arn} cannot be read ({problem}): "
-                                         "move the file away or choose another state folder") from None
-                self._saved_ops[arn] = dict(ops)
-                self._saved_events[arn] = len(execution.events)
-                executions.append(execution)
-            return executions
+            return [self._whole(arn, record) for arn, record in rows]
+
+    def load_one(self, arn: str) -> Optional[Execution]:
+        """One execution, whole, as last saved (None if the file has none of that ARN)."""
+        with self._lock:
+            row = self._db.execute("SELECT record FROM executions WHERE arn = ?", (arn,)).fetchone()
+            return None if row is None else self._whole(arn, row[0])
+
+    def release(self, arn: str) -> None:
+        """Forgets what was last written of `arn` (its operations' text): the engine no longer keeps
+        it in memory; a later save of it writes it whole."""
+        with self._lock:
+            self._saved_ops.pop(arn, None)
+            self._saved_events.pop(arn, None)
+
+    def _whole(self, arn: str, record: str) -> Execution:
+        """The execution of `record` with its operations and events (lock held)."""
+        try:
+            execution = codec.load_execution(record)
+            ops = self._db.execute("SELECT op_id, record FROM operations WHERE arn = ?", (arn,)).fetchall()
+            loaded = sorted((codec.load_operation(text) for _, text in ops), key=lambda op: op.seq)
+            execution.operations = {op.id: op for op in loaded}
+            events = self._db.execute("SELECT record FROM events WHERE arn = ? ORDER BY event_id", (arn,)).fetchall()
+            execution.events = [codec.load_event(text) for (text,) in events]
+        except (ValueError, TypeError, KeyError) as problem:
+            raise StateFileError(f"{self.path}: the execution {arn} cannot be read ({problem}): "
+                                 "move the file away or choose another state folder") from None
+        self._saved_ops[arn] = dict(ops)
+        self._saved_events[arn] = len(execution.events)
+        return execution
 
     def save(self, execution: Execution) -> None:
         """Write what changed in `execution` since its last save, in one transaction."""

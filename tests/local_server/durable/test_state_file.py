@@ -112,3 +112,38 @@ def test_retention_forgets_an_ended_execution(served):
     error = client.exceptions.ResourceNotFoundException
     with pytest.raises(error):
         client.get_durable_execution(DurableExecutionArn=arn)
+
+
+def test_ended_executions_leave_memory_for_the_state_file_and_answer_the_same(served, tmp_path):
+    from botocore.exceptions import ClientError
+
+    from local_server.durable.engine.engine import KEEP_ENDED
+
+    server = served(state_dir=tmp_path / "state", handler=handlers.map_items)
+    client = server.client()
+    arns = []
+    for i in range(KEEP_ENDED + 5):
+        arns.append(server.engine.start_execution(FUNCTION, "$LATEST", json.dumps({"items": [i, 2]}),
+                                                  name=f"run-{i}").arn)
+        assert server.engine.wait_for_end(arns[-1], 20) is not None
+    oldest = arns[0]
+    seen_whole = (client.get_durable_execution(DurableExecutionArn=oldest),
+                  client.get_durable_execution_history(DurableExecutionArn=oldest, MaxItems=1000)["Events"])
+    wait_until(lambda: len(server.engine.ended) == 5, "five ended executions retired from memory")
+    assert len(server.engine.executions) == KEEP_ENDED and oldest in server.engine.ended
+    assert not server.engine.ended[oldest].operations  # a summary: no operations, no events, no payloads
+    # Read back from the state file, they answer as before.
+    again = (client.get_durable_execution(DurableExecutionArn=oldest),
+             client.get_durable_execution_history(DurableExecutionArn=oldest, MaxItems=1000)["Events"])
+    assert {k: v for k, v in again[0].items() if k != "ResponseMetadata"} == \
+        {k: v for k, v in seen_whole[0].items() if k != "ResponseMetadata"}
+    assert again[1] == seen_whole[1] and json.loads(again[0]["Result"]) == [0, 4]
+    listed = client.list_durable_executions_by_function(FunctionName=FUNCTION, MaxItems=1000)["DurableExecutions"]
+    assert sorted(e["DurableExecutionArn"] for e in listed) == sorted(arns)
+    # The same name and payload re-attach to it; another payload is refused; it can be deleted.
+    assert server.engine.start_execution(FUNCTION, "$LATEST", json.dumps({"items": [0, 2]}), name="run-0").arn == oldest
+    with pytest.raises(Exception, match="DurableExecutionAlreadyStartedException"):
+        server.engine.start_execution(FUNCTION, "$LATEST", json.dumps({"items": [9]}), name="run-0")
+    client.delete_durable_execution(DurableExecutionArn=oldest)
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        client.get_durable_execution(DurableExecutionArn=oldest)
