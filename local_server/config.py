@@ -60,7 +60,7 @@ class DurableConfig:
             raise ConfigError(f"--durable-config: unknown member(s) {', '.join(unknown)}; "
                               "DurableConfig has ExecutionTimeout and RetentionPeriodInDays")
         timeout, retention = value.get("ExecutionTimeout"), value.get("RetentionPeriodInDays", DEFAULT_RETENTION_DAYS)
-        # The service's own words for a DurableConfig without it (a quote: docs/facts.md, durable functions).
+        # The service's own words for a DurableConfig without it (a quote: docs/facts.md D13).
         if timeout is None:
             raise ConfigError("--durable-config: You cannot create a function with a durable configuration "
                               "without an executionTimeout")

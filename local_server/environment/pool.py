@@ -12,7 +12,7 @@ environment of another tenant is retired to make room (the least recently used).
 With managed instances (AWS_LAMBDA_MAX_CONCURRENCY=N) one environment takes N requests at once.
 They do not scale when a request comes: one that finds every slot taken gets 429 at once
 ("Lambda Managed Instances might reject new invokes to protect invokes that are already in
-flight", AWS, Troubleshooting Lambda Managed Instances), unless a slot is about to be released;
+flight", AWS, Troubleshooting Lambda Managed Instances: docs/facts.md Q4), unless a slot is about to be released;
 Event invocations wait in line, as Lambda keeps them queued.
 
 After a code change, environments of the old code are retired once they are idle.
@@ -142,7 +142,7 @@ class Pool:
         with self.cond:
             if self.closed or self.config.reserved_concurrency == 0:
                 # Lambda sends it to the function's failure destination "without any retries" (AWS,
-                # "Asynchronous invocation"; docs/facts.md Q1: zero throttles every request).
+                # "Asynchronous invocation": docs/facts.md Q3; Q1: zero throttles every request).
                 ticket.end(DROPPED)
                 events = [ticket]
             else:

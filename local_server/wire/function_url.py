@@ -36,7 +36,8 @@ INTERNAL_ERROR: Answer = (502, [("Content-Type", "application/json")], b'{"messa
 # X-Amz-Tenant-Id (here the request's own X-Amz-Tenant-Id header, as a REST API mapping it through
 # would); "You can't invoke tenant-isolated Lambda functions with HTTP APIs because the X-Amz-Tenant-Id
 # header can't be overridden", and function URLs do not go with tenant isolation (AWS CDK, TenancyConfig:
-# "incompatible with ... Function URLs"). So with tenant isolation, payload format 2.0 has no URL at all.
+# "incompatible with ... Function URLs"; docs/facts.md Q6). So with tenant isolation, payload format 2.0
+# has no URL at all.
 NO_TENANT_URL: Answer = (404, [("Content-Type", "application/json")], json.dumps({
     "Message": "This function is configured for tenant isolation (PER_TENANT), and Lambda gives such a function "
                "no function URL. Invoke it with X-Amz-Tenant-Id through the Invoke API, or serve plain HTTP as "

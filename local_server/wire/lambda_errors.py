@@ -36,7 +36,7 @@ def api_error(status: int, error_type: str, body: dict[str, str]) -> Answer:
     return status, [("X-Amzn-ErrorType", error_type), ("Content-Type", "application/json")], _json(body)
 
 
-# TooManyRequestsException's reasons (botocore lambda service-2.json, ThrottleReason).
+# TooManyRequestsException's reasons (botocore lambda service-2.json, ThrottleReason: docs/facts.md Q3).
 RESERVED_LIMIT = "ReservedFunctionConcurrentInvocationLimitExceeded"  # the function's reserved concurrency
 CONCURRENCY_LIMIT = "ConcurrentInvocationLimitExceeded"  # the account's: here, the server's environments
 
@@ -54,7 +54,7 @@ TENANT_REQUIRED = ("The invoked function is enabled with tenancy configuration. 
 # A tenant id for a function without tenant isolation: Lambda answers InvalidParameterValueException
 # (AWS "Troubleshooting tenant isolation": "... or invoking a non-tenant-isolated function with a
 # tenant ID"), but its exact text is published nowhere we found (searched 2026-12). This is SAM CLI's
-# (samcli/commands/local/lib/local_lambda.py), the mirror of Lambda's text above.
+# (samcli/commands/local/lib/local_lambda.py), the mirror of Lambda's text above (docs/facts.md Q5).
 TENANT_NOT_ENABLED = ("The invoked function is not enabled with tenancy configuration. "
                       "Remove the tenant ID from your request and try again.")
 

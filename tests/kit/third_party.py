@@ -2,7 +2,8 @@
 registries' own clients (an image build here reaches no package index):
 
 - npm's @serverless/aws-lambda-otel-extension-dist, pinned by version and by the integrity the
-  registry publishes for it (`npm view ... dist.integrity`; /work/notes/telemetry-facts.md G2),
+  registry publishes for it (`npm view ... dist.integrity`;
+  https://registry.npmjs.org/@serverless/aws-lambda-otel-extension-dist),
   fetched with `npm pack` and checked here before use;
 - Debian's nodejs, which it runs on, as .deb files for the image's own Debian suite and
   architecture: apt-get resolves them against the image's own package status (read out of the
