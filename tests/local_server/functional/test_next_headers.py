@@ -9,6 +9,7 @@ import sys
 
 from kit.paths import SCRIPTED
 from kit.polling import wait_until
+from kit.responders import Recorder
 from kit.server_harness import Client, invoke, log_lines, our_runtime, scripted_runtime
 
 from local_server.environment import runner
@@ -40,37 +41,16 @@ def test_next_sends_a_new_invocation_id_each_time_and_every_header_lambda_sends(
     assert first["tenant_id"] is None
 
 
-class Recorded:
-    """A responder that keeps what the invocation ends with (the caller's side, in a test)."""
-
-    def __init__(self):
-        self.calls = []
-
-    def response(self, inv, body, content_type):
-        self.calls.append(("response", body))
-
-    def error(self, inv, body, error_type):
-        self.calls.append(("error", error_type))
-
-    def stream_start(self, inv, content_type):
-        self.calls.append(("stream_start",))
-
-    def stream_data(self, inv, data):
-        self.calls.append(("stream_data", data))
-
-    def stream_end(self, inv, error_type, error_body):
-        self.calls.append(("stream_end", error_type))
-
 
 def test_the_tenant_id_an_invocation_carries_goes_to_the_runtime(serve, tmp_path):
     # Tenants come through the front door (X-Amz-Tenant-Id, issue 17); an invocation that has one
     # hands it to the runtime as Lambda does: Lambda-Runtime-Aws-Tenant-Id.
     log = tmp_path / "log"
     server = serve(command=scripted_runtime(), env={"SCRIPT_LOG": str(log)})
-    responder = Recorded()
+    responder = Recorder()
     inv = Invocation(json.dumps({"respond": '"blue"'}).encode(), responder, tenant_id="BlueTenant")
     assert runner.run(server.pool, inv, server.config.timeout) is None  # it ran
-    assert responder.calls == [("response", b'"blue"')]
+    assert responder.calls == [("response", b'"blue"', "application/json")]
     (entry,) = _next_entries(log)
     assert entry["tenant_id"] == "BlueTenant" and "lambda-runtime-aws-tenant-id" in entry["headers"]
 

@@ -8,6 +8,7 @@ import sys
 import uuid
 
 from kit.polling import wait_until
+from kit.responders import Quiet
 from kit.schema_check import LOGS, TELEMETRY, problems
 from kit.server_harness import invoke, scripted_runtime
 from kit.telemetry_wired import batches, entries, events, install, invokes
@@ -157,12 +158,6 @@ def test_a_tenants_id_in_its_records(serve, tmp_path):
     server = serve(command=scripted_runtime(), extensions_dir=str(tmp_path / "extensions"),
                    env={"TELEMETRY_EXT_LOG": str(log), **LISTEN})
 
-    class Quiet:
-        def response(self, inv, body, content_type): ...
-        def error(self, inv, body, error_type): ...
-        def stream_start(self, inv, content_type): ...
-        def stream_data(self, inv, data): ...
-        def stream_end(self, inv, error_type, error_body): ...
 
     inv = Invocation(b'{"respond": "\\"blue\\""}', Quiet(), tenant_id="BlueTenant")
     runner.run(server.pool, inv, server.config.timeout)

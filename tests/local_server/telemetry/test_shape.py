@@ -3,14 +3,12 @@ locks; nothing imported from the rest of the local server (it is a room of its o
 environment will use); readable module sizes; and it runs on every CPython >= 3.9 here."""
 
 import ast
-import glob
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from kit.interpreters import interpreters
 from kit.paths import ROOT
 
 PACKAGE = ROOT / "local_server" / "telemetry"
@@ -98,20 +96,9 @@ print(json.dumps(received, sort_keys=True))
 """
 
 
-def _interpreters() -> list:
-    found = {}
-    for path in [*sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*/bin/python3"))), sys.executable]:
-        try:
-            version = subprocess.run([path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                                     capture_output=True, text=True, check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            continue
-        if tuple(map(int, version.split("."))) >= (3, 9):
-            found.setdefault(version, path)
-    return sorted(found.items())
+INTERPRETERS = interpreters()
 
-
-@pytest.mark.parametrize("version,python", _interpreters(), ids=[v for v, _ in _interpreters()])
+@pytest.mark.parametrize("version,python", INTERPRETERS.items(), ids=list(INTERPRETERS))
 def test_it_runs_on_this_python(version, python):
     done = subprocess.run([python, "-I", "-c", SCRIPT, str(ROOT)], capture_output=True, text=True, timeout=60,
                           check=False)

@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from kit.responders import Recorder
 
 from local_server.config import OPTIONS, Config, ConfigError, HelpRequested, usage
 from local_server.environment.invocation import Invocation
@@ -91,27 +92,6 @@ def test_help_names_every_option():
     for name, *_ in OPTIONS:
         assert f"  --{name} " in text
 
-
-class Recorder:
-    """A responder that writes nothing: it notes what the invocation told it."""
-
-    def __init__(self) -> None:
-        self.calls = []
-
-    def response(self, inv, body, content_type):
-        self.calls.append(("response", body, content_type))
-
-    def error(self, inv, body, error_type):
-        self.calls.append(("error", body, error_type))
-
-    def stream_start(self, inv, content_type):
-        self.calls.append(("stream_start", content_type))
-
-    def stream_data(self, inv, data):
-        self.calls.append(("stream_data", data))
-
-    def stream_end(self, inv, error_type, error_body):
-        self.calls.append(("stream_end", error_type, error_body))
 
 
 def _claimed(inv, on_late_end=None):

@@ -1,6 +1,8 @@
 """The `/next` reply byte for byte, with the headers Lambda's Runtime API sends now; what a post for
 an invocation that has been answered gets, from the mailbox that remembers it."""
 
+from kit.responders import Quiet
+
 from local_server.environment.invocation import Invocation
 from local_server.environment.mailbox import ANSWERED, Mailbox
 from local_server.wire.platform_log import ERROR
@@ -32,13 +34,6 @@ def test_the_next_reply_leaves_out_what_the_invocation_does_not_have():
 def test_a_tenant_id_is_one_header_line():
     assert b"Lambda-Runtime-Aws-Tenant-Id: a  b\r\n" in next_reply("r", 5, ARN, None, None, b"", tenant_id="a\r\nb")
 
-
-class Quiet:
-    def response(self, inv, body, content_type): ...
-    def error(self, inv, body, error_type): ...
-    def stream_start(self, inv, content_type): ...
-    def stream_data(self, inv, data): ...
-    def stream_end(self, inv, error_type, error_body): ...
 
 
 def _held(mailbox):

@@ -1,37 +1,18 @@
 """The runtime on every CPython from 3.9 that this machine has (the test's own is always one)."""
 
-import glob
-import os
 import signal
-import subprocess
-import sys
 
 import pytest
 from kit.fake_api import FakeRuntimeApi
+from kit.interpreters import interpreters
 from kit.paths import HANDLERS
 from kit.polling import wait_until
 from kit.runtime_process import RuntimeProcess
 
-
-def interpreters() -> dict:
-    found = {f"{sys.version_info[0]}.{sys.version_info[1]}": sys.executable}
-    candidates = [f"/usr/bin/python3.{minor}" for minor in range(9, 16)]
-    candidates += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*/bin/python3")))
-    for path in candidates:
-        try:
-            out = subprocess.run([path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                                 capture_output=True, text=True, timeout=10, check=False).stdout.strip()
-        except OSError:
-            continue
-        if out and tuple(map(int, out.split("."))) >= (3, 9):
-            found.setdefault(out, path)
-    return found
-
-
 INTERPRETERS = interpreters()
 
 
-@pytest.mark.parametrize("version", sorted(INTERPRETERS, key=lambda v: tuple(map(int, v.split(".")))))
+@pytest.mark.parametrize("version", list(INTERPRETERS))
 def test_runtime_serves_on(version, tmp_path):
     python_dir = tmp_path / "bin"
     python_dir.mkdir()
@@ -57,7 +38,7 @@ def test_runtime_serves_on(version, tmp_path):
 START_METHODS = [(method, executor) for method in ("fork", "spawn", "forkserver") for executor in (False, True)]
 
 
-@pytest.mark.parametrize("version", sorted(INTERPRETERS, key=lambda v: tuple(map(int, v.split(".")))))
+@pytest.mark.parametrize("version", list(INTERPRETERS))
 def test_child_processes_with_every_start_method(version, tmp_path):
     # A `spawn` or `forkserver` child rebuilds its parent's main module: it must not become
     # a second runtime answering the parent's invocations (only a real process shows this).
@@ -79,7 +60,7 @@ def test_child_processes_with_every_start_method(version, tmp_path):
     assert "Traceback" not in process.stderr
 
 
-@pytest.mark.parametrize("version", sorted(INTERPRETERS, key=lambda v: tuple(map(int, v.split(".")))))
+@pytest.mark.parametrize("version", list(INTERPRETERS))
 def test_a_sigterm_handler_runs_while_waiting_for_an_event(version, tmp_path):
     # awslambdaric blocks in C while it waits for /next: a Python signal handler runs
     # there only on 3.12+ (where AWS's images poll from a thread). Here, on every line.
