@@ -16,10 +16,10 @@ import uuid
 from typing import Optional
 
 from ..model import EXECUTION, PAUSED, PAUSING, RUNNING, STARTED, STOPPED, TIMED_OUT, Execution, JsonObject, Operation
-from ..store.sqlite_store import SqliteStore
+from ..store.sqlite_store import SqliteStore, StateFileError
 from ..wire import shapes
 from ..wire.arns import ExecutionArn, check_execution_name, function_arn, new_execution_id, parse_function_name
-from ..wire.errors import DurableError, invalid, not_found
+from ..wire.errors import DurableError, invalid, not_found, service_error
 from . import history, progress, scheduling
 from .clock import Clock
 from .config import EngineConfig, FunctionConfig
@@ -78,6 +78,7 @@ class DurableEngine:
                     if execution.status == PAUSING:
                         self.paused(execution, now, interrupted=True)
                     self.save(execution)
+            self.retire_ended()  # what ended long ago is read back when asked for, not held from the start
             self._scheduler = threading.Thread(target=self._schedule, name="durable-scheduler", daemon=True)
             self._scheduler.start()
         return self
@@ -150,7 +151,12 @@ class DurableEngine:
         self.sweep()
         execution = self.executions.get(arn)
         if execution is None and arn in self.ended and self._store:
-            execution = self._store.load_one(arn)
+            try:
+                execution = self._store.load_one(arn)
+            except StateFileError as problem:  # changed behind the server's back: say so, keep serving
+                raise service_error(str(problem)) from None
+            if execution is None:  # its row went behind the server's back: so does the execution
+                self._drop(arn)
         return execution
 
     def every(self) -> list[Execution]:
@@ -166,12 +172,16 @@ class DurableEngine:
                 self.forget(arn)
 
     def forget(self, arn: str) -> None:
-        if self.executions.pop(arn, None) is None:
-            del self.ended[arn]
-        for callback_id in [c for c, (owner, _) in self.callbacks.items() if owner == arn]:
-            del self.callbacks[callback_id]
+        self._drop(arn)
         if self._store:
             self._store.delete(arn)
+
+    def _drop(self, arn: str) -> None:
+        """Out of memory: the execution, whole or summary, and its callbacks."""
+        if self.executions.pop(arn, None) is None:
+            self.ended.pop(arn, None)
+        for callback_id in [c for c, (owner, _) in self.callbacks.items() if owner == arn]:
+            del self.callbacks[callback_id]
 
     def retire_ended(self) -> None:
         """Keeps the latest KEEP_ENDED ended executions whole in memory; the others' summaries only."""
@@ -183,12 +193,14 @@ class DurableEngine:
             del self.executions[execution.arn]
             self.ended[execution.arn] = dataclasses.replace(
                 execution, input_payload="", result=None, error=None, operations={}, events=[], tokens=[],
-                unseen=[], pending_external=[], client_tokens={})
+                unseen=[], pending_external=[], client_tokens={}, completion=None, last_failure=None)
             self._store.release(execution.arn)
 
     def save(self, execution: Execution) -> None:
         if self._store and not self._closed:
             self._store.save(execution)
+            if execution.arn in self.ended:  # a copy read back (a late callback answer): not kept
+                self._store.release(execution.arn)
         self.changed.notify_all()
 
     def create(self, config: FunctionConfig, qualifier: str, payload: str, name: Optional[str],

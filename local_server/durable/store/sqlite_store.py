@@ -78,13 +78,14 @@ class SqliteStore:
     def load(self) -> list[Execution]:
         with self._lock:
             rows = self._db.execute("SELECT arn, record FROM executions").fetchall()
-            return [self._whole(arn, record) for arn, record in rows]
+            return [self._whole(arn, record, remember=True) for arn, record in rows]
 
     def load_one(self, arn: str) -> Optional[Execution]:
-        """One execution, whole, as last saved (None if the file has none of that ARN)."""
+        """One execution, whole, as last saved (None if the file has none of that ARN). What it read
+        is not remembered: the copy is for one answer, and memory stays as the engine keeps it."""
         with self._lock:
             row = self._db.execute("SELECT record FROM executions WHERE arn = ?", (arn,)).fetchone()
-            return None if row is None else self._whole(arn, row[0])
+            return None if row is None else self._whole(arn, row[0], remember=False)
 
     def release(self, arn: str) -> None:
         """Forgets what was last written of `arn` (its operations' text): the engine no longer keeps
@@ -93,8 +94,9 @@ class SqliteStore:
             self._saved_ops.pop(arn, None)
             self._saved_events.pop(arn, None)
 
-    def _whole(self, arn: str, record: str) -> Execution:
-        """The execution of `record` with its operations and events (lock held)."""
+    def _whole(self, arn: str, record: str, remember: bool) -> Execution:
+        """The execution of `record` with its operations and events (lock held); `remember`: what
+        was read is what the next save compares against, to write only what changed."""
         try:
             execution = codec.load_execution(record)
             ops = self._db.execute("SELECT op_id, record FROM operations WHERE arn = ?", (arn,)).fetchall()
@@ -105,8 +107,9 @@ class SqliteStore:
         except (ValueError, TypeError, KeyError) as problem:
             raise StateFileError(f"{self.path}: the execution {arn} cannot be read ({problem}): "
                                  "move the file away or choose another state folder") from None
-        self._saved_ops[arn] = dict(ops)
-        self._saved_events[arn] = len(execution.events)
+        if remember:
+            self._saved_ops[arn] = dict(ops)
+            self._saved_events[arn] = len(execution.events)
         return execution
 
     def save(self, execution: Execution) -> None:

@@ -58,6 +58,10 @@ def conflict(message: str) -> DurableError:
     return DurableError("ResourceConflictException", message)
 
 
+def service_error(message: str) -> DurableError:
+    return DurableError("ServiceException", message)
+
+
 def invalid_token() -> DurableError:
     return invalid(f"{INVALID_TOKEN}: it was consumed by a later checkpoint, or its invocation has ended")
 

@@ -138,6 +138,7 @@ def test_ended_executions_leave_memory_for_the_state_file_and_answer_the_same(se
     assert {k: v for k, v in again[0].items() if k != "ResponseMetadata"} == \
         {k: v for k, v in seen_whole[0].items() if k != "ResponseMetadata"}
     assert again[1] == seen_whole[1] and json.loads(again[0]["Result"]) == [0, 4]
+    assert oldest not in server.engine._store._saved_ops  # read for the answer, not held again
     listed = client.list_durable_executions_by_function(FunctionName=FUNCTION, MaxItems=1000)["DurableExecutions"]
     assert sorted(e["DurableExecutionArn"] for e in listed) == sorted(arns)
     # The same name and payload re-attach to it; another payload is refused; it can be deleted.
@@ -147,3 +148,33 @@ def test_ended_executions_leave_memory_for_the_state_file_and_answer_the_same(se
     client.delete_durable_execution(DurableExecutionArn=oldest)
     with pytest.raises(ClientError, match="ResourceNotFoundException"):
         client.get_durable_execution(DurableExecutionArn=oldest)
+
+
+def test_a_retired_execution_changed_behind_the_servers_back(served, tmp_path):
+    from botocore.exceptions import ClientError
+
+    from local_server.durable.engine.engine import KEEP_ENDED
+
+    server = served(state_dir=tmp_path / "state", handler=handlers.map_items)
+    client = server.client()
+    arns = []
+    for i in range(KEEP_ENDED + 3):
+        arns.append(server.engine.start_execution(FUNCTION, "$LATEST", json.dumps({"items": [i]}), name=f"run-{i}").arn)
+        assert server.engine.wait_for_end(arns[-1], 20) is not None
+    wait_until(lambda: len(server.engine.ended) == 3, "three ended executions retired from memory")
+    gone, damaged, intact = arns[:3]
+    with sqlite3.connect(tmp_path / "state" / FILE_NAME) as db:
+        db.execute("DELETE FROM executions WHERE arn = ?", (gone,))
+        db.execute("UPDATE executions SET record = '{}' WHERE arn = ?", (damaged,))
+    # A removed row: the execution is gone everywhere, and its name is free again.
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        client.get_durable_execution(DurableExecutionArn=gone)
+    listed = client.list_durable_executions_by_function(FunctionName=FUNCTION, MaxItems=1000)["DurableExecutions"]
+    assert gone not in {e["DurableExecutionArn"] for e in listed}
+    assert server.engine.start_execution(FUNCTION, "$LATEST", json.dumps({"items": [0]}), name="run-0").arn != gone
+    # A damaged row: a ServiceException that names the file, and the server goes on serving.
+    with pytest.raises(ClientError) as refused:
+        client.get_durable_execution(DurableExecutionArn=damaged)
+    assert refused.value.response["Error"]["Code"] == "ServiceException"
+    assert FILE_NAME in refused.value.response["Error"]["Message"]
+    assert json.loads(client.get_durable_execution(DurableExecutionArn=intact)["Result"]) == [4]
