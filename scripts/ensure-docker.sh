@@ -26,7 +26,9 @@ if ! command -v dockerd >/dev/null 2>&1; then
 fi
 log=${TMPDIR:-/tmp}/dockerd.log
 echo "ensure-docker: starting dockerd (log: $log)" >&2
-nohup dockerd >"$log" 2>&1 &
+# The daemon outlives this make: it gets none of the caller's other open files (a lock held
+# with flock(1), a pipe a CI runner waits on to close), or it would hold them as long as it runs.
+nohup dockerd </dev/null >"$log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 tries=0
 until docker info >/dev/null 2>&1; do  # poll readiness, up to 60 s
   tries=$((tries + 1))

@@ -176,12 +176,13 @@ class Environment:
         return self.mailbox.find(request_id)
 
     def report(self, inv: Invocation) -> bytes:
-        """END and REPORT (or their JSON records), after the function's last log line; returns them."""
-        lines = self.output.drain_for_end(inv)
+        """END and REPORT (or their JSON records), after the function's last log line; returns them
+        (for the invocation's own log, the tail of X-Amz-Log-Result)."""
+        start = self.output.drain_for_end(inv)  # START, if the function wrote nothing before its end
         self.processes.memory.quick()
-        lines = self.events.report(inv, lines, self.processes.memory.kib)
+        lines = self.events.report(inv, start, self.processes.memory.kib)
         self.mailbox.release(inv)
-        return lines
+        return lines[len(start):]  # the invocation's log has START since `begin`
 
     def wait_extensions(self, inv: Invocation, timeout: float) -> None:
         """An invocation ends when the extensions given its INVOKE event are back at event/next."""

@@ -174,6 +174,9 @@ class FrontServer:
                                      streaming, bad_context or bad_tenant)
         if refusal is not None:
             return self._answer(sock, *refusal)
+        payload, not_json = invoke_api.event_payload(payload)
+        if not_json is not None:
+            return self._answer(sock, *not_json)
         trace_id = headers.get("x-amzn-trace-id")
         if self.durable is not None:
             return self._invoke_durable(req, payload, sock, kind, streaming)

@@ -72,6 +72,19 @@ def client_context(encoded: str | None) -> tuple[bytes | None, Answer | None]:
     return decoded, None
 
 
+def event_payload(body: bytes) -> tuple[bytes, Answer | None]:
+    """(what the function gets, None), or (b"", Lambda's 400) for an Invoke body that is not JSON.
+    No body at all reaches the function as `{}` (docs/facts.md I10)."""
+    if not body:
+        return b"{}", None
+    try:
+        json.loads(body)
+    except ValueError as problem:  # UnicodeDecodeError included: Lambda reads the body as UTF-8 JSON
+        return b"", lambda_errors.invalid_request(
+            f"Could not parse request body into json: Could not parse payload into json: {problem}")
+    return body, None
+
+
 def refusal(method: str, path: str, name: str | None, kind: str, streaming: bool,
             bad_header: Answer | None) -> Answer | None:
     """Why an invoke request is not run (an answer), or None when it is (`bad_header`: the refusal of a

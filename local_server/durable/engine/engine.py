@@ -31,10 +31,6 @@ RESTART_ERROR = {"ErrorType": "Local.ServerRestart",
                  "ErrorMessage": "The local server stopped while this invocation ran; "
                                  "the execution goes on from its last checkpoint"}
 CLOCK_OFFSET = "clock_offset"
-# Ended executions kept whole in memory, the latest first; older ones are read back from the state
-# file when asked for, so that memory does not grow with every execution run (about 0.3 MiB each
-# for a hundred steps) until retention ends. Without a state file every one stays in memory.
-KEEP_ENDED = 32
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +74,7 @@ class DurableEngine:
                     if execution.status == PAUSING:
                         self.paused(execution, now, interrupted=True)
                     self.save(execution)
-            self.retire_ended()  # what ended long ago is read back when asked for, not held from the start
+            scheduling.retire_ended(self)  # what ended long ago is read back when asked for, not held from the start
             self._scheduler = threading.Thread(target=self._schedule, name="durable-scheduler", daemon=True)
             self._scheduler.start()
         return self
@@ -146,6 +142,10 @@ class DurableEngine:
             raise not_found(f"Durable execution not found: {arn}")
         return execution
 
+    @property
+    def store(self) -> Optional[SqliteStore]:
+        return self._store
+
     def find(self, arn: str) -> Optional[Execution]:
         """The execution, whole: from memory, or read back from the state file if it ended a while ago."""
         self.sweep()
@@ -182,19 +182,6 @@ class DurableEngine:
             self.ended.pop(arn, None)
         for callback_id in [c for c, (owner, _) in self.callbacks.items() if owner == arn]:
             del self.callbacks[callback_id]
-
-    def retire_ended(self) -> None:
-        """Keeps the latest KEEP_ENDED ended executions whole in memory; the others' summaries only."""
-        if not self._store:
-            return
-        ended = sorted((e for e in self.executions.values() if e.terminal and not e.in_flight),
-                       key=lambda e: e.end or 0.0)
-        for execution in ended[:max(0, len(ended) - KEEP_ENDED)]:
-            del self.executions[execution.arn]
-            self.ended[execution.arn] = dataclasses.replace(
-                execution, input_payload="", result=None, error=None, operations={}, events=[], tokens=[],
-                unseen=[], pending_external=[], client_tokens={}, completion=None, last_failure=None)
-            self._store.release(execution.arn)
 
     def save(self, execution: Execution) -> None:
         if self._store and not self._closed:

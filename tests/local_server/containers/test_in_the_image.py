@@ -69,6 +69,23 @@ def test_handler_error_body_and_the_function_error_header(x86_images, emulator):
 
 
 @pytest.mark.parametrize("emulator", ["rie", "local"])
+def test_a_payload_that_is_not_json_and_no_payload(x86_images, emulator):
+    with _container(x86_images[0], "cases.echo", emulator, mount_cases=True) as container:
+        status, headers, body = container.invoke(b'{"name": ada')
+        headers = {k.lower(): v for k, v in headers.items()}
+        if emulator == "local":  # Lambda refuses it before the function runs (docs/facts.md I10)
+            assert (status, headers["x-amzn-errortype"]) == (400, "InvalidRequestContentException")
+            assert b"Could not parse request body into json" in body
+        else:  # the RIE passes it on, and the runtime cannot read it
+            assert (status, json.loads(body)["errorType"]) == (200, "Runtime.UnmarshalError")
+        status, _, body = container.invoke(b"")
+        if emulator == "local":  # Lambda hands the function {}
+            assert (status, json.loads(body)) == (200, {})
+        else:
+            assert (status, json.loads(body)["errorType"]) == (200, "Runtime.UnmarshalError")
+
+
+@pytest.mark.parametrize("emulator", ["rie", "local"])
 def test_timeout_answer(x86_images, emulator):
     with _container(x86_images[0], "cases.slow", emulator, env={"AWS_LAMBDA_FUNCTION_TIMEOUT": "1"},
                     mount_cases=True) as container:

@@ -117,7 +117,7 @@ def test_retention_forgets_an_ended_execution(served):
 def test_ended_executions_leave_memory_for_the_state_file_and_answer_the_same(served, tmp_path):
     from botocore.exceptions import ClientError
 
-    from local_server.durable.engine.engine import KEEP_ENDED
+    from local_server.durable.engine.scheduling import KEEP_ENDED
 
     server = served(state_dir=tmp_path / "state", handler=handlers.map_items)
     client = server.client()
@@ -153,7 +153,7 @@ def test_ended_executions_leave_memory_for_the_state_file_and_answer_the_same(se
 def test_a_retired_execution_changed_behind_the_servers_back(served, tmp_path):
     from botocore.exceptions import ClientError
 
-    from local_server.durable.engine.engine import KEEP_ENDED
+    from local_server.durable.engine.scheduling import KEEP_ENDED
 
     server = served(state_dir=tmp_path / "state", handler=handlers.map_items)
     client = server.client()

@@ -87,6 +87,22 @@ def test_event_invocation_over_1_mb(serve):
         413, "1100000 byte payload is too large for the Event invocation type (limit 1048576 bytes)")
 
 
+def test_a_payload_that_is_not_json_is_lambdas_400_and_no_payload_is_an_empty_object(serve):
+    server = serve("cases.echo")
+    with Client(server.port) as client:
+        reply = client.invoke(b'{"name": ada')
+        assert (reply.status, reply.headers["x-amzn-errortype"]) == (400, "InvalidRequestContentException")
+        assert json.loads(reply.body)["message"].startswith(
+            "Could not parse request body into json: Could not parse payload into json: Expecting value")
+        assert client.invoke(b"\xff\xfe{}").status == 400  # not UTF-8
+        assert client.invoke(b"").body == b"{}"  # what Lambda hands the function for no payload
+    with pytest.raises(ClientError) as raised:
+        lambda_client(server.port).invoke(FunctionName="f", Payload=b"not json")
+    assert raised.value.response["Error"]["Code"] == "InvalidRequestContentException"
+    assert json.loads(lambda_client(server.port).invoke(FunctionName="f")["Payload"].read()) == {}
+    assert server.pool.stats()["started"] == 1  # only the valid ones ran
+
+
 def test_chunked_request_body_is_read(serve):
     server = serve("cases.echo")
     answer = raw(server.port, b"POST " + INVOKE.encode() + b" HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"

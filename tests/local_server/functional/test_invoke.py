@@ -71,6 +71,15 @@ def test_log_tail_is_the_last_4_kb_of_the_invocation_log(serve):
     assert lines[-1].startswith(f"REPORT RequestId: {request_id}\tDuration: ")
 
 
+def test_log_tail_of_a_function_that_writes_nothing(serve):
+    server = serve("cases.echo")
+    reply = invoke(server.port, b"{}", {"X-Amz-Log-Type": "Tail"})
+    request_id = reply.headers["x-amzn-requestid"]
+    lines = base64.b64decode(reply.headers["x-amz-log-result"]).decode().splitlines()
+    assert lines[:2] == [f"START RequestId: {request_id} Version: $LATEST", f"END RequestId: {request_id}"]
+    assert len(lines) == 3 and lines[2].startswith(f"REPORT RequestId: {request_id}\t")
+
+
 def test_event_invocation_answers_202_and_runs(serve, tmp_path):
     server = serve("local_cases.touch")
     target = tmp_path / "touched"
