@@ -38,9 +38,10 @@ EVENT_FILE = $(if $(wildcard $(EVENT)),$(EVENT),handler/events/$(EVENT).json)
 help: ## Show this help
 	@echo "lambda-python-image: a Python base image for AWS Lambda with its own runtime"
 	@echo
-	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_%-]+:.*## / { printf "  make %-16s %s\n", $$1, $$2 }' Makefile
+	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_%-]+:.*## / { printf "  make %-20s %s\n", $$1, $$2 }' Makefile
 	@echo
-	@echo "Variables: ARCH=$(ARCH) PORT=$(PORT) HANDLER=$(HANDLER) EVENT=$(EVENT) IMAGE=$(IMAGE) EMULATOR=$(EMULATOR) CODE=$(CODE)"
+	@echo "Variables: ARCH=$(ARCH) PYTHON_VERSION=$(PYTHON_VERSION) PORT=$(PORT) HANDLER=$(HANDLER) EVENT=$(EVENT) IMAGE=$(IMAGE) EMULATOR=$(EMULATOR) CODE=$(CODE)"
+	@echo "  a durable function: DURABLE_CONFIG='{\"ExecutionTimeout\": 900}' HANDLER=orders.handler [DURABLE_TIME_SCALE=0] STATE_DIR=$(STATE_DIR)"
 
 # --- the image ----------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ reads the environment later.
 from __future__ import annotations
 
 import copy
+import os
 import re
 from typing import Any, Callable, Optional
 
@@ -161,16 +162,21 @@ class Config:
         if args["durable-time-scale"] < 0:
             raise ConfigError("--durable-time-scale must be 0 or more (0: waits and retry delays elapse at once)")
         function_name = get("AWS_LAMBDA_FUNCTION_NAME") or DEFAULT_FUNCTION_NAME
+        # Paths as the user meant them, from where the server was started: the runtime and the
+        # extensions run in the task root, where a relative path would mean something else.
+        if command and os.sep in command[0]:
+            command = [os.path.abspath(command[0]), *command[1:]]
         return cls(
             host=args["host"], port=args["port"], command=command or None,
             handler=args["handler"] if args["handler"] is not None else get("_HANDLER", ""),
-            task_root=args["task-root"], code_dir=args["code"] or None,
+            task_root=os.path.abspath(args["task-root"]),
+            code_dir=os.path.abspath(args["code"]) if args["code"] else None,
             function_name=function_name, functions=_functions(args["functions"], function_name),
             memory_mb=memory, timeout=timeout, init_timeout=args["init-timeout"],
             region=get("AWS_REGION") or get("AWS_DEFAULT_REGION") or "us-east-1",
             max_environments=args["max-environments"], max_concurrency=max_concurrency,
             log_format="JSON" if log_format.upper() == "JSON" else "Text",
-            http_events=args["http-events"], extensions_dir=args["extensions-dir"],
+            http_events=args["http-events"], extensions_dir=os.path.abspath(args["extensions-dir"]),
             poll_interval=args["poll-interval"], prewarm=args["prewarm"], reserved_concurrency=reserved,
             tenant_isolation=mode is not None, durable=durable, durable_time_scale=args["durable-time-scale"],
             state_dir=args["state-dir"], environ=dict(environ))

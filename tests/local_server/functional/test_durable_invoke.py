@@ -12,6 +12,7 @@ import re
 
 import pytest
 from botocore.exceptions import ClientError
+from kit.paths import ROOT
 from kit.polling import wait_until
 from kit.server_harness import call, lambda_client
 
@@ -60,6 +61,21 @@ def test_a_synchronous_invoke_answers_the_executions_result(durable):
     assert [e["EventType"] for e in history if e["EventType"] != "InvocationCompleted"] == [
         "ExecutionStarted", "StepStarted", "StepSucceeded", "WaitStarted", "WaitSucceeded", "StepStarted",
         "StepSucceeded", "ExecutionSucceeded"]
+
+
+def test_the_example_of_the_docs(serve, tmp_path):
+    """handler/orders.py, as docs/durable.md serves and invokes it (its wait in real time)."""
+    server = serve("orders.handler", task_root=ROOT / "handler", durable=DurableConfig(900),
+                   state_dir=str(tmp_path / "state"), timeout=60.0)
+    client = lambda_client(server.port)
+    reply = client.invoke(FunctionName="test_function:$LATEST", DurableExecutionName="order-42",
+                          Payload=b'{"orderId": "42"}')
+    assert json.loads(reply["Payload"].read()) == {"orderId": "42", "total": 2, "receipt": "charged 2 for order 42"}
+    listed = client.list_durable_executions_by_function(FunctionName="test_function")["DurableExecutions"]
+    assert [(e["DurableExecutionName"], e["Status"]) for e in listed] == [("order-42", "SUCCEEDED")]
+    history = client.get_durable_execution_history(DurableExecutionArn=listed[0]["DurableExecutionArn"])["Events"]
+    assert [e.get("Name") for e in history if e["EventType"].endswith("Started")][1:] == ["price", "cool-off", "charge"]
+    client.close()
 
 
 def test_the_qualifier_may_come_as_a_parameter_and_unqualified_is_refused(durable):

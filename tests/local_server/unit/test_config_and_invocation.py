@@ -85,6 +85,16 @@ def test_options_end_where_the_command_starts():
     assert (config.port, config.command) == (8080, ["/bootstrap", "--port", "1"])
 
 
+def test_relative_paths_mean_where_the_server_was_started(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    config = Config.from_args(["--task-root", "code", "--code", "src", "--extensions-dir", "ext",
+                               "runtime/bootstrap", "-v"], {})
+    assert config.task_root == str(tmp_path / "code") and config.code_dir == str(tmp_path / "src")
+    assert config.extensions_dir == str(tmp_path / "ext")
+    assert config.command == [str(tmp_path / "runtime" / "bootstrap"), "-v"]
+    assert Config.from_args(["python3", "-m", "x"], {}).command == ["python3", "-m", "x"]  # found on PATH
+
+
 def test_help_names_every_option():
     with pytest.raises(HelpRequested):
         Config.from_args(["--help"], {})

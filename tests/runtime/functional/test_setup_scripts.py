@@ -35,7 +35,7 @@ def test_make_help_under_busybox_tools(tmp_path):
         (tmp_path / tool).symlink_to(busybox)
     gnu = make_help(os.environ["PATH"])
     assert make_help(f"{tmp_path}:{os.environ['PATH']}") == gnu
-    assert "  make run-local        Serve the example function" in gnu
+    assert "  make run-local            Serve the example function" in gnu
     assert gnu.count("\n  make ") >= 15
 
 
