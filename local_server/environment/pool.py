@@ -65,7 +65,7 @@ class Pool:
         self.task_root = task_root
         self.closed = False
         self.started = 0  # environments started, ever (tests and the health path read it)
-        self.retired: list[Environment] = []  # environments that ended: their pipes may still be open
+        self.retired: list[Environment] = []  # environments retired or ended: their pipes may still be open
         self._uses: dict[Environment, _Use] = {}
         self.line = Line(config.reserved_concurrency, config.tenant_isolation)
         self.managed = config.max_concurrency is not None
@@ -189,6 +189,8 @@ class Pool:
         """Takes an idle environment out of the pool and shuts it down in the background. Lock held."""
         self.envs.remove(env)
         self._uses.pop(env, None)
+        # Kept from now on, not from its end: a server that stops while it shuts down closes its files.
+        self.retired.append(env)
         threading.Thread(target=env.shutdown, daemon=True).start()
 
     def _dispatch(self) -> list[Ticket]:
@@ -228,7 +230,7 @@ class Pool:
             use = self._uses.get(env)
             if use is not None and use.inflight <= 0:
                 self._uses.pop(env, None)
-            self.retired = [e for e in self.retired if e.processes.has_open_files()] + [env]
+            self.retired = [e for e in self.retired if e is not env and e.processes.has_open_files()] + [env]
             events = [] if self.closed else self._dispatch()
         settle(events)
 

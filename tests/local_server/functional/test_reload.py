@@ -108,3 +108,13 @@ def test_a_code_folder_mounted_over_the_task_root_itself_is_watched(serve, tmp_p
     assert invoke(server.port).json() == "the image copy"
     (image / "app.py").write_text("def handler(event, context):\n    return 'edited in place'\n")
     wait_until(lambda: invoke(server.port).json() == "edited in place", what="the edit to run")
+
+
+def test_an_environment_retired_as_the_server_stops_leaves_no_file_open(serve):
+    server = serve("cases.echo")
+    assert invoke(server.port, b'"warm"').json() == "warm"
+    env = server.pool.envs[0]
+    wait_until(lambda: server.pool.stats()["busy"] == 0, what="the environment to be free (after REPORT)")
+    assert server.pool.new_generation(1, server.pool.task_root) == (1, 0)  # retired: shuts down in the background
+    server.stop()  # at once, while it may still be shutting down
+    assert not env.processes.has_open_files()
