@@ -41,7 +41,7 @@ help: ## Show this help
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_%-]+:.*## / { printf "  make %-20s %s\n", $$1, $$2 }' Makefile
 	@echo
 	@echo "Variables: ARCH=$(ARCH) PYTHON_VERSION=$(PYTHON_VERSION) PORT=$(PORT) HANDLER=$(HANDLER) EVENT=$(EVENT) IMAGE=$(IMAGE) EMULATOR=$(EMULATOR) CODE=$(CODE)"
-	@echo "  a durable function: DURABLE_CONFIG='{\"ExecutionTimeout\": 900}' HANDLER=orders.handler [DURABLE_TIME_SCALE=0] STATE_DIR=$(STATE_DIR)"
+	@echo "  TIMEOUT= (the function's, in seconds); a durable function: DURABLE_CONFIG='{\"ExecutionTimeout\": 900}' HANDLER=orders.handler [DURABLE_TIME_SCALE=0] STATE_DIR=$(STATE_DIR)"
 
 # --- the image ----------------------------------------------------------------------
 
@@ -94,6 +94,9 @@ function: build-$(ARCH) ## Build the example function image (handler/) for ARCH
 # With the local server, CODE (the function's folder) is mounted read-only beside /var/task and
 # served over it: a saved change runs on the next request, no rebuild.
 RUN_LOCAL_CODE = $(if $(filter local,$(EMULATOR)),-v $(abspath $(CODE)):/var/task-live:ro -e LAMBDA_LOCAL_CODE=/var/task-live)
+# TIMEOUT=seconds: the function's timeout (AWS_LAMBDA_FUNCTION_TIMEOUT; Lambda's default, 3 s, if unset).
+TIMEOUT ?=
+RUN_LOCAL_TIMEOUT = $(if $(TIMEOUT),-e AWS_LAMBDA_FUNCTION_TIMEOUT=$(TIMEOUT))
 # DURABLE_CONFIG='{"ExecutionTimeout": 900}' makes the function durable (docs/durable.md); its
 # executions are kept on the host in STATE_DIR, so they outlive the container.
 DURABLE_CONFIG ?=
@@ -112,15 +115,21 @@ SANDBOX_HOSTS = --add-host sandbox.localdomain:127.0.0.1 --add-host sandbox:127.
 run-local: function ## Serve the example function on localhost:PORT (EMULATOR=local|rie, CODE=handler; Ctrl-C stops it)
 	@test "$(EMULATOR)" = local -o "$(EMULATOR)" = rie || { echo "EMULATOR must be local or rie"; exit 2; }
 	@test -d "$(CODE)" || { echo "CODE=$(CODE) is not a folder"; exit 2; }
+	@test -z "$(DURABLE_CONFIG)" -o "$(EMULATOR)" = local || { echo "DURABLE_CONFIG needs EMULATOR=local (the RIE has no durable functions)"; exit 2; }
 	@echo "Serving $(HANDLER) ($(ARCH), $(EMULATOR)) on localhost:$(PORT). In another terminal:"
+ifeq ($(DURABLE_CONFIG),)
 	@echo "  curl -s $(INVOKE_URL) -d @handler/events/demo-s3.json"
 	@echo "  make invoke EVENT=demo-apigateway    (events: $$(cd handler/events && ls *.json | sed 's/.json//' | tr '\n' ' '))"
 	@if [ "$(EMULATOR)" = local ]; then echo "  curl -s -X POST localhost:$(PORT)/lucky -d '{\"name\":\"ada\"}'   (any path: a function URL request)"; \
 	  echo "  edit $(CODE)/ and call again: the next request runs the new code"; fi
-	@test -z "$(DURABLE_CONFIG)" -o "$(EMULATOR)" = local || { echo "DURABLE_CONFIG needs EMULATOR=local (the RIE has no durable functions)"; exit 2; }
-	@$(if $(DURABLE_CONFIG),mkdir -p $(STATE_DIR) && echo "  durable ($(DURABLE_CONFIG)): invoke function:\$$LATEST; executions kept in $(STATE_DIR)/")
+else
+	@mkdir -p $(STATE_DIR)
+	@echo '  durable, $(DURABLE_CONFIG): invoked by a qualified name (docs/durable.md), executions kept in $(STATE_DIR)/'
+	@echo "  curl -s 'localhost:$(PORT)/2015-03-31/functions/test_function:\$$LATEST/invocations' -d '{\"orderId\": \"42\"}'"
+endif
 	@docker run --rm --init --name $(FUNCTION_IMAGE)-$(PORT) --platform $(PLATFORM) \
-	  -p $(PORT):8080 $(SANDBOX_HOSTS) -e LAMBDA_EMULATOR=$(EMULATOR) $(RUN_LOCAL_CODE) $(RUN_LOCAL_DURABLE) $(FUNCTION_IMAGE):$(ARCH) $(HANDLER)
+	  -p $(PORT):8080 $(SANDBOX_HOSTS) -e LAMBDA_EMULATOR=$(EMULATOR) $(RUN_LOCAL_CODE) $(RUN_LOCAL_TIMEOUT) $(RUN_LOCAL_DURABLE) \
+	  $(FUNCTION_IMAGE):$(ARCH) $(HANDLER)
 
 .PHONY: invoke
 invoke: ## Send a sample event: EVENT=<a name in handler/events/> (default demo-s3) or a path

@@ -9,9 +9,14 @@ added to every invocation's latency.
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 MAX_HEAD = 64 * 1024  # request line and headers; more is not an HTTP client we serve
 
-REASONS = {
+# Every status's reason phrase (a function URL answers whatever status the function returns),
+# with the older phrases for those Python renamed (413, "Content Too Large" since 3.13).
+REASONS = {status.value: status.phrase for status in HTTPStatus}
+REASONS |= {
     100: "Continue", 200: "OK", 202: "Accepted", 204: "No Content", 400: "Bad Request", 403: "Forbidden",
     404: "Not Found", 405: "Method Not Allowed", 410: "Gone", 411: "Length Required",
     413: "Request Entity Too Large", 429: "Too Many Requests", 431: "Request Header Fields Too Large",

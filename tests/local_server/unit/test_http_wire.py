@@ -67,6 +67,7 @@ def test_malformed_heads(head):
 def test_response_head_and_chunk():
     assert response_head(202, [("A", "b")]) == b"HTTP/1.1 202 Accepted\r\nA: b\r\n\r\n"
     assert response_head(599) == b"HTTP/1.1 599 Unknown\r\n\r\n"
+    assert response_head(409) == b"HTTP/1.1 409 Conflict\r\n\r\n"  # DurableExecutionAlreadyStartedException
     assert chunk(b"hello") == b"5\r\nhello\r\n"
     assert chunk(b"x" * 26) == b"1a\r\n" + b"x" * 26 + b"\r\n"
 
