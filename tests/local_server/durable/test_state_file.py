@@ -6,10 +6,12 @@ import json
 import sqlite3
 
 import pytest
+from botocore.exceptions import ClientError
 from handlers import durable_sdk_cases as handlers
 from kit.durable_harness import FUNCTION
 from kit.polling import wait_until
 
+from local_server.durable.engine.scheduling import KEEP_ENDED
 from local_server.durable.store.sqlite_store import FILE_NAME, SqliteStore, StateFileError
 
 
@@ -114,18 +116,20 @@ def test_retention_forgets_an_ended_execution(served):
         client.get_durable_execution(DurableExecutionArn=arn)
 
 
-def test_ended_executions_leave_memory_for_the_state_file_and_answer_the_same(served, tmp_path):
-    from botocore.exceptions import ClientError
-
-    from local_server.durable.engine.scheduling import KEEP_ENDED
-
-    server = served(state_dir=tmp_path / "state", handler=handlers.map_items)
-    client = server.client()
+def _ended_runs(server, count: int, items) -> list:
+    """`count` executions of map_items named run-0, run-1, ..., each run to its end: their ARNs."""
     arns = []
-    for i in range(KEEP_ENDED + 5):
-        arns.append(server.engine.start_execution(FUNCTION, "$LATEST", json.dumps({"items": [i, 2]}),
+    for i in range(count):
+        arns.append(server.engine.start_execution(FUNCTION, "$LATEST", json.dumps({"items": items(i)}),
                                                   name=f"run-{i}").arn)
         assert server.engine.wait_for_end(arns[-1], 20) is not None
+    return arns
+
+
+def test_ended_executions_leave_memory_for_the_state_file_and_answer_the_same(served, tmp_path):
+    server = served(state_dir=tmp_path / "state", handler=handlers.map_items)
+    client = server.client()
+    arns = _ended_runs(server, KEEP_ENDED + 5, lambda i: [i, 2])
     oldest = arns[0]
     seen_whole = (client.get_durable_execution(DurableExecutionArn=oldest),
                   client.get_durable_execution_history(DurableExecutionArn=oldest, MaxItems=1000)["Events"])
@@ -151,16 +155,9 @@ def test_ended_executions_leave_memory_for_the_state_file_and_answer_the_same(se
 
 
 def test_a_retired_execution_changed_behind_the_servers_back(served, tmp_path):
-    from botocore.exceptions import ClientError
-
-    from local_server.durable.engine.scheduling import KEEP_ENDED
-
     server = served(state_dir=tmp_path / "state", handler=handlers.map_items)
     client = server.client()
-    arns = []
-    for i in range(KEEP_ENDED + 3):
-        arns.append(server.engine.start_execution(FUNCTION, "$LATEST", json.dumps({"items": [i]}), name=f"run-{i}").arn)
-        assert server.engine.wait_for_end(arns[-1], 20) is not None
+    arns = _ended_runs(server, KEEP_ENDED + 3, lambda i: [i])
     wait_until(lambda: len(server.engine.ended) == 3, "three ended executions retired from memory")
     gone, damaged, intact = arns[:3]
     with sqlite3.connect(tmp_path / "state" / FILE_NAME) as db:
