@@ -80,3 +80,21 @@ def environment(address: str, handler: str, task_root=HANDLERS, **extra) -> dict
     return {"AWS_LAMBDA_RUNTIME_API": address, "_HANDLER": handler, "LAMBDA_TASK_ROOT": str(task_root),
             "AWS_LAMBDA_FUNCTION_NAME": "test", "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128", **extra}
+
+
+def run_events(command, handler: str, task_root, out_dir: Path, events: list[dict],
+               env: dict | None = None) -> tuple[list, RuntimeProcess]:
+    """Runs `handler` on one runtime against a fake Runtime API, one invocation per event (the
+    keyword arguments of `queue_event`): (what it posted for each, the stopped process)."""
+    from kit.fake_api import FakeRuntimeApi
+
+    with FakeRuntimeApi() as api:
+        process = RuntimeProcess(api.address, handler, task_root, out_dir, command=command, env=env)
+        try:
+            posts = []
+            for i, event in enumerate(events):
+                api.queue_event(request_id=f"req-{i}", **event)
+                posts.append(api.next_post())
+        finally:
+            process.stop()
+    return posts, process

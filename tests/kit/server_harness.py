@@ -56,8 +56,8 @@ class Reply:
 class Client:
     """One keep-alive connection to the server."""
 
-    def __init__(self, port: int, timeout: float = 30) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    def __init__(self, port: int, timeout: float = 30, host: str = "127.0.0.1") -> None:
+        self.conn = http.client.HTTPConnection(host, port, timeout=timeout)
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Reply:
         self.conn.request(method, path, body=body, headers=headers or {})
@@ -81,8 +81,8 @@ class Client:
 
 
 def call(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-         timeout: float = 30) -> Reply:
-    with Client(port, timeout) as client:
+         timeout: float = 30, host: str = "127.0.0.1") -> Reply:
+    with Client(port, timeout, host) as client:
         return client.request(method, path, body, headers)
 
 

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import shared
 from aws_durable_execution_sdk_python import BatchResult, DurableContext, durable_execution
 from aws_durable_execution_sdk_python.concurrency.models import BatchItem, BatchItemStatus, CompletionReason
-from aws_durable_execution_sdk_python.config import CompletionConfig, Duration, MapConfig, NestingType
+from aws_durable_execution_sdk_python.config import Duration, MapConfig, NestingType
 from aws_durable_execution_sdk_python.serdes import JsonSerDes, SerDes, SerDesContext
+from shared import ALL, NO_STATUS, summary
 
 Item = Callable[[DurableContext, Any, int, Any], Any]
 
 
 def one_at_a_time(**options: Any) -> MapConfig:
-    completion = {k: options.pop(k) for k in ("min_successful", "tolerated_failure_count",
-                                              "tolerated_failure_percentage") if k in options}
-    return MapConfig(max_concurrency=1, completion_config=CompletionConfig(**completion), **options)
+    return shared.one_at_a_time(MapConfig, **options)
 
 
 def fails_on(*bad: Any) -> Item:
@@ -28,16 +28,6 @@ def fails_on(*bad: Any) -> Item:
         return item
     return run
 
-
-def summary(result: BatchResult[Any], *fields: str) -> dict[str, Any]:
-    values = {"completionReason": result.completion_reason.value, "status": result.status.value,
-              "successCount": result.success_count, "failureCount": result.failure_count,
-              "totalCount": result.total_count}
-    return {name: values[name] for name in fields}
-
-
-ALL = ("completionReason", "status", "successCount", "failureCount", "totalCount")
-NO_STATUS = ("completionReason", "successCount", "failureCount", "totalCount")
 
 
 @durable_execution

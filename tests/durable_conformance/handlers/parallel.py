@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from aws_durable_execution_sdk_python import BatchResult, DurableContext, ParallelBranch, durable_execution
-from aws_durable_execution_sdk_python.config import CompletionConfig, Duration, NestingType, ParallelConfig
-from shared import Wrapped
+import shared
+from aws_durable_execution_sdk_python import DurableContext, ParallelBranch, durable_execution
+from aws_durable_execution_sdk_python.config import Duration, NestingType, ParallelConfig
+from shared import ALL, NO_STATUS, Wrapped, summary
 
 Branch = Callable[[DurableContext], Any]
 
 
 def one_at_a_time(**options: Any) -> ParallelConfig:
-    completion = {k: options.pop(k) for k in ("min_successful", "tolerated_failure_count",
-                                              "tolerated_failure_percentage") if k in options}
-    return ParallelConfig(max_concurrency=1, completion_config=CompletionConfig(**completion), **options)
+    return shared.one_at_a_time(ParallelConfig, **options)
 
 
 def returns(value: Any) -> Branch:
@@ -30,17 +29,6 @@ def step_returns(value: Any) -> Branch:
 def fails(ctx: DurableContext) -> Any:
     raise RuntimeError("this branch fails")
 
-
-def summary(result: BatchResult[Any], *fields: str) -> dict[str, Any]:
-    """The batch result's figures the requirement names."""
-    values = {"completionReason": result.completion_reason.value, "status": result.status.value,
-              "successCount": result.success_count, "failureCount": result.failure_count,
-              "totalCount": result.total_count}
-    return {name: values[name] for name in fields}
-
-
-ALL = ("completionReason", "status", "successCount", "failureCount", "totalCount")
-NO_STATUS = ("completionReason", "successCount", "failureCount", "totalCount")
 
 
 @durable_execution

@@ -1,4 +1,5 @@
-"""What several conformance handlers share: retry settings, errors, serializers, a crash.
+"""What several conformance handlers share: retry settings, batch settings and figures, errors,
+serializers, a crash.
 
 Written for this repository from the requirements' descriptions (AWS's own handlers are not used).
 """
@@ -12,11 +13,32 @@ import time
 from typing import Any
 
 import boto3
-from aws_durable_execution_sdk_python.config import Duration, JitterStrategy, StepConfig
+from aws_durable_execution_sdk_python import BatchResult
+from aws_durable_execution_sdk_python.config import CompletionConfig, Duration, JitterStrategy, StepConfig
 from aws_durable_execution_sdk_python.retries import RetryPresets, RetryStrategyConfig, create_retry_strategy
 from aws_durable_execution_sdk_python.serdes import SerDes, SerDesContext
 
 NO_RETRY = StepConfig(retry_strategy=RetryPresets.none())
+
+
+def one_at_a_time(config_type: Any, **options: Any) -> Any:
+    """A MapConfig or ParallelConfig running one item at a time (so the history is asserted event by
+    event), the completion options among `options` in its CompletionConfig."""
+    completion = {k: options.pop(k) for k in ("min_successful", "tolerated_failure_count",
+                                              "tolerated_failure_percentage") if k in options}
+    return config_type(max_concurrency=1, completion_config=CompletionConfig(**completion), **options)
+
+
+def summary(result: BatchResult[Any], *fields: str) -> dict[str, Any]:
+    """The batch result's figures the requirement names."""
+    values = {"completionReason": result.completion_reason.value, "status": result.status.value,
+              "successCount": result.success_count, "failureCount": result.failure_count,
+              "totalCount": result.total_count}
+    return {name: values[name] for name in fields}
+
+
+ALL = ("completionReason", "status", "successCount", "failureCount", "totalCount")
+NO_STATUS = ("completionReason", "successCount", "failureCount", "totalCount")
 
 
 def fixed_retries(max_attempts: int, delay: int = 1, backoff: float = 1) -> StepConfig:

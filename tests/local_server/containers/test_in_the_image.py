@@ -3,7 +3,6 @@ Lambda does; where it does not, the test shows both answers (docs/local-server.m
 local server", row by row)."""
 
 import base64
-import http.client
 import json
 import subprocess
 import threading
@@ -13,6 +12,7 @@ import pytest
 from botocore.eventstream import EventStreamBuffer
 from kit.containers import FunctionContainer, docker
 from kit.paths import HANDLERS, ROOT
+from kit.server_harness import call
 
 pytestmark = pytest.mark.docker
 EVENTS = ROOT / "handler" / "events"
@@ -31,12 +31,8 @@ def _container(image: str, handler: str, emulator: str, env=None, options=(), mo
 
 def _call(container, method: str, path: str, body: bytes = b"", headers=None):
     host, port = container.url.split("//")[1].split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=60)
-    conn.request(method, path, body=body, headers=headers or {})
-    reply = conn.getresponse()
-    result = reply.status, {k.lower(): v for k, v in reply.getheaders()}, reply.read()
-    conn.close()
-    return result
+    reply = call(int(port), method, path, body, headers, timeout=60, host=host)
+    return reply.status, reply.headers, reply.body
 
 
 def _logs_until(container, text: str, timeout: float = 20.0) -> str:

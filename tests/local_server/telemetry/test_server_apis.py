@@ -2,7 +2,6 @@
 variables in every process, its answers, Powertools' metadata utility), the Telemetry API's and
 the Logs API's refusals, the Logs API's records, function and extension lines, tenants."""
 
-import http.client
 import json
 import sys
 import uuid
@@ -10,7 +9,7 @@ import uuid
 from kit.polling import wait_until
 from kit.responders import Quiet
 from kit.schema_check import LOGS, TELEMETRY, problems
-from kit.server_harness import invoke, scripted_runtime
+from kit.server_harness import call, invoke, scripted_runtime
 from kit.telemetry_wired import batches, entries, events, install, invokes
 
 from local_server.environment import runner
@@ -22,13 +21,10 @@ ENV_NAMES = ["AWS_LAMBDA_RUNTIME_API", "AWS_LAMBDA_METADATA_API", "AWS_LAMBDA_ME
 
 
 def _raw(address: str, method: str, path: str, headers=None, body=b""):
+    """(status, headers, body) of one request to an environment's `host:port`."""
     host, _, port = address.rpartition(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=10)
-    conn.request(method, path, body=body, headers=headers or {})
-    reply = conn.getresponse()
-    result = reply.status, {k.lower(): v for k, v in reply.getheaders()}, reply.read()
-    conn.close()
-    return result
+    reply = call(int(port), method, path, body, headers, timeout=10, host=host)
+    return reply.status, reply.headers, reply.body
 
 
 def test_the_metadata_endpoint_on_the_runtime_apis_address(serve):

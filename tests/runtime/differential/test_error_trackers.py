@@ -14,7 +14,7 @@ import time
 import pytest
 from kit.fake_api import FakeRuntimeApi
 from kit.paths import HANDLERS
-from kit.runtime_process import RuntimeProcess, ours
+from kit.runtime_process import RuntimeProcess, ours, run_events
 from kit.runtime_process import awslambdaric as reference
 from kit.tracker_sink import Report, TrackerSink
 
@@ -31,17 +31,9 @@ def honeybadger(sink: TrackerSink) -> dict:
 
 def serve(command, tmp_path, handler: str, trackers, events: list[dict], env: dict | None = None):
     """Runs `handler` on one runtime for `events`: (its posts, the sink with every report)."""
-    with TrackerSink() as sink, FakeRuntimeApi() as api:
+    with TrackerSink() as sink:
         full_env = {name: value for tracker in trackers for name, value in tracker(sink).items()}
-        process = RuntimeProcess(api.address, handler, HANDLERS, tmp_path, command=command,
-                                 env={**full_env, **(env or {})})
-        try:
-            posts = []
-            for i, event in enumerate(events):
-                api.queue_event(request_id=f"req-{i}", **event)
-                posts.append(api.next_post())
-        finally:
-            process.stop()
+        posts, _ = run_events(command, handler, HANDLERS, tmp_path, events, {**full_env, **(env or {})})
     return posts, sink
 
 

@@ -14,7 +14,7 @@ import awslambdaric
 import pytest
 from kit.fake_api import FakeRuntimeApi
 from kit.paths import HANDLERS
-from kit.runtime_process import RuntimeProcess, ours
+from kit.runtime_process import RuntimeProcess, ours, run_events
 from kit.runtime_process import awslambdaric as reference
 
 assert awslambdaric.__version__.startswith("4.2."), awslambdaric.__version__
@@ -22,19 +22,7 @@ assert awslambdaric.__version__.startswith("4.2."), awslambdaric.__version__
 
 def run_both(tmp_path, handler, events, task_root=HANDLERS, env=None):
     """[(ours posts, ours process), (reference posts, reference process)] for the same events."""
-    results = []
-    for command in (ours, reference):
-        with FakeRuntimeApi() as api:
-            process = RuntimeProcess(api.address, handler, task_root, tmp_path, command=command, env=env)
-            try:
-                posts = []
-                for i, kwargs in enumerate(events):
-                    api.queue_event(request_id=f"req-{i}", **kwargs)
-                    posts.append(api.next_post())
-            finally:
-                process.stop()
-        results.append((posts, process))
-    return results
+    return [run_events(command, handler, task_root, tmp_path, events, env) for command in (ours, reference)]
 
 
 def comparable(post):
